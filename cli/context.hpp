@@ -1,0 +1,47 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "store/db.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace pk::cli {
+
+enum class Format { table, json, csv };
+
+// Global options and the command chosen by parsing.
+struct Context {
+  std::string db_path;  // empty: the default path
+  bool json = false;
+  bool csv = false;
+  bool utc = false;
+  bool quiet = false;
+  int verbose = 0;
+  std::string tz;  // display zone; empty: local
+  util::SysMicros now = util::now_utc();
+  std::function<Expected<void>()> action;
+
+  Format format() const { return json ? Format::json : csv ? Format::csv : Format::table; }
+  // The zone for displayed times: --utc, --tz, else the machine's zone.
+  Expected<const date::time_zone*> display_zone() const;
+  // Opens (creating and migrating if needed) the database.
+  Expected<store::Database> open_db() const;
+};
+
+// The default database path: $XDG_DATA_HOME/pingkeeper/pingkeeper.db, else
+// ~/.local/share/pingkeeper/pingkeeper.db.
+std::string default_db_path();
+
+// Command groups: each adds its subcommands to `app`; their callbacks set
+// ctx.action.
+void register_init(CLI::App& app, Context& ctx);
+void register_target(CLI::App& app, Context& ctx);
+void register_job(CLI::App& app, Context& ctx);
+
+}  // namespace pk::cli

@@ -1,0 +1,58 @@
+#include "output.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "util/csv.hpp"
+
+namespace pk::cli {
+
+namespace {
+
+// Display width of UTF-8 text: counts code points, not bytes.
+std::size_t width(const std::string& s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
+void Table::print_aligned() const {
+  std::vector<std::size_t> widths(headers.size(), 0);
+  auto measure = [&](const std::vector<std::string>& row) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], width(row[i]));
+  };
+  measure(headers);
+  for (const auto& r : rows) measure(r);
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - width(row[i]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    fmt::print("{}\n", line);
+  };
+  print_row(headers);
+  for (const auto& r : rows) print_row(r);
+}
+
+void Table::print_csv() const {
+  fmt::print("{}\n", util::csv_record(headers));
+  for (const auto& r : rows) fmt::print("{}\n", util::csv_record(r));
+}
+
+void print_json(const nlohmann::ordered_json& doc) { fmt::print("{}\n", doc.dump(2)); }
+
+void print_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::size_t w = 0;
+  for (const auto& [k, v] : fields) w = std::max(w, k.size());
+  for (const auto& [k, v] : fields) fmt::print("{:<{}}  {}\n", k + ":", w + 1, v);
+}
+
+void note(bool quiet, const std::string& line) {
+  if (!quiet) fmt::print("{}\n", line);
+}
+
+}  // namespace pk::cli

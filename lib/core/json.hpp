@@ -1,0 +1,25 @@
+#pragma once
+
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "core/job.hpp"
+#include "core/target.hpp"
+
+// The JSON shapes of domain objects, shared by `--json` output and `serve`.
+// Field names and units are a documented interface (README "JSON output"):
+// times are ISO 8601 UTC with Z, durations are integer milliseconds (*_ms).
+namespace pk::core {
+
+// Keeps fields in the order they are written, for people reading the output.
+using Json = nlohmann::ordered_json;
+
+Json to_json(const Target& t);
+
+// A job with its live state at the time of the call and its latest run.
+Json to_json(const Job& j, const JobState& state, const std::optional<JobRun>& latest_run);
+
+Json to_json(const JobRun& r);
+
+}  // namespace pk::core

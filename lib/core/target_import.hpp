@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/target.hpp"
+#include "util/expected.hpp"
+
+namespace pk::core {
+
+// A target read from an import file, with the line it came from.
+struct ImportedTarget {
+  int line = 0;
+  Target target;
+};
+
+// Reads `target import` input. Two forms, told apart by the first meaningful line:
+//  - one host per line; blank lines and '#' comments are skipped;
+//  - CSV (RFC 4180) whose header names columns among host (required), name,
+//    interval, timeout, probe, port, tags ("k=v;k2=v2"), size, family
+//    (any|4|6), description; empty cells take the defaults.
+// `defaults` (the command's options) applies to every line before the line's
+// own fields. The first bad line fails the whole import:
+// invalid_input "line N: <why>". An input with no hosts is invalid_input too.
+Expected<std::vector<ImportedTarget>> parse_target_import(std::string_view text, const TargetPatch& defaults);
+
+}  // namespace pk::core

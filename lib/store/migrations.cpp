@@ -1,0 +1,54 @@
+#include "store/migrations.hpp"
+
+#include <fmt/format.h>
+
+#include "store/db.hpp"
+
+namespace pk::store {
+
+namespace {
+
+std::unexpected<Error> newer_than_binary(const Database& db, int current, int latest) {
+  return make_error(ErrorKind::database,
+                    fmt::format("database {} has schema version {}, newer than this pingkeeper "
+                                "understands ({}): upgrade pingkeeper",
+                                db.path(), current, latest));
+}
+
+}  // namespace
+
+int latest_schema_version() {
+  auto all = embedded_migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+Expected<void> migrate(const Database& db, std::span<const Migration> migrations) {
+  int latest = migrations.empty() ? 0 : migrations.back().version;
+  return guarded([&]() -> Expected<void> {
+    // Cheap check first, so readers of an up-to-date database never take the write lock.
+    int current = db.user_version();
+    if (current == latest) return {};
+    if (current > latest) {
+      return newer_than_binary(db, current, latest);
+    }
+    Transaction tx(db);
+    current = db.user_version();  // another process may have migrated meanwhile
+    if (current > latest) {
+      return newer_than_binary(db, current, latest);
+    }
+    for (const auto& m : migrations) {
+      if (m.version <= current) continue;
+      try {
+        db.exec(m.sql);
+      } catch (const SqlError& e) {
+        return make_error(ErrorKind::database,
+                          fmt::format("migration {:03}_{} failed: {}", m.version, m.name, e.what()));
+      }
+      db.exec(fmt::format("PRAGMA user_version = {}", m.version));
+    }
+    tx.commit();
+    return {};
+  });
+}
+
+}  // namespace pk::store
