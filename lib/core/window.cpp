@@ -113,7 +113,10 @@ Expected<std::vector<Token>> lex_rule(std::string_view spec, std::string_view ru
       }
       tokens.push_back(std::move(*token));
     } else {
-      return window_error(spec, fmt::format("unexpected character '{}'", c));
+      const auto byte = static_cast<unsigned char>(c);
+      return window_error(spec, byte < 0x20 || byte >= 0x7f
+                                    ? fmt::format("unexpected byte 0x{:02x}", byte)
+                                    : fmt::format("unexpected character '{}'", c));
     }
   }
   return tokens;
