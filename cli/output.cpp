@@ -48,7 +48,7 @@ void print_json(const nlohmann::ordered_json& doc) { fmt::print("{}\n", doc.dump
 void print_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::size_t w = 0;
   for (const auto& [k, v] : fields) w = std::max(w, k.size());
-  for (const auto& [k, v] : fields) fmt::print("{:<{}}  {}\n", k + ":", w + 1, v);
+  for (const auto& [k, v] : fields) fmt::print("{:<{}}  {}\n", k + ":", w + 1, v.empty() ? "-" : v);
 }
 
 void note(bool quiet, const std::string& line) {

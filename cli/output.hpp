@@ -22,7 +22,8 @@ struct Table {
 // One JSON document, indented, with a final newline.
 void print_json(const nlohmann::ordered_json& doc);
 
-// "key: value" lines with the keys aligned, for `show` commands.
+// "key: value" lines with the keys aligned, for `show` commands; an empty
+// value shows as "-".
 void print_fields(const std::vector<std::pair<std::string, std::string>>& fields);
 
 // Information for people (suppressed by -q); goes to stdout.

@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cstddef>
+#include <netinet/in.h>
 #include <string>
 #include <vector>
 
@@ -64,8 +63,7 @@ bool is_numeric_label(std::string_view label) {
 // Strict dotted quad; the error says what is wrong.
 Expected<HostKind> classify_ipv4(std::string_view host) {
   const auto octets = split_labels(host);
-  if (octets.size() != 4 || std::any_of(octets.begin(), octets.end(),
-                                        [](std::string_view o) { return o.empty(); })) {
+  if (octets.size() != 4 || std::any_of(octets.begin(), octets.end(), [](std::string_view o) { return o.empty(); })) {
     return host_error(host, "an IPv4 address has exactly four decimal octets, like 192.0.2.1");
   }
   for (const std::string_view octet : octets) {
@@ -102,9 +100,8 @@ Expected<HostKind> classify_ipv6(std::string_view host) {
   }
   // inet_pton reads a C string: reject anything that could not be part of an
   // address (including NUL bytes) before handing it over.
-  const bool plausible = !address.empty() && std::all_of(address.begin(), address.end(), [](char c) {
-    return is_hex(c) || c == ':' || c == '.';
-  });
+  const bool plausible = !address.empty() && std::all_of(address.begin(), address.end(),
+                                                         [](char c) { return is_hex(c) || c == ':' || c == '.'; });
   in6_addr parsed{};
   if (!plausible || inet_pton(AF_INET6, std::string(address).c_str(), &parsed) != 1) {
     if (std::count(host.begin(), host.end(), ':') == 1) {
@@ -137,17 +134,16 @@ Expected<HostKind> classify_dns_name(std::string_view host) {
       return host_error(host, "empty label (a leading dot or two dots in a row)");
     }
     if (label.size() > k_max_label_length) {
-      return host_error(host, fmt::format("label \"{}\" is longer than {} characters", label,
-                                          k_max_label_length));
+      return host_error(host, fmt::format("label \"{}\" is longer than {} characters", label, k_max_label_length));
     }
     if (label.front() == '-' || label.back() == '-') {
-      return host_error(host,
-                        fmt::format("label \"{}\" starts or ends with a hyphen", label));
+      return host_error(host, fmt::format("label \"{}\" starts or ends with a hyphen", label));
     }
   }
   if (std::all_of(labels.begin(), labels.end(), is_numeric_label)) {
-    return host_error(host, "a numeric name is not a host name; an IPv4 address has exactly four "
-                            "decimal octets, like 192.0.2.1");
+    return host_error(host,
+                      "a numeric name is not a host name; an IPv4 address has exactly four "
+                      "decimal octets, like 192.0.2.1");
   }
   return HostKind::dns_name;
 }

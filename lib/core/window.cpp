@@ -26,21 +26,17 @@ constexpr int k_minutes_per_day = 24 * 60;
 constexpr int k_search_before_days = 2;
 constexpr int k_search_after_days = 15;
 
-constexpr std::array<std::string_view, 7> k_short_names{"mon", "tue", "wed", "thu",
-                                                        "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 7> k_short_names{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 constexpr std::array<std::string_view, 7> k_full_names{"monday", "tuesday",  "wednesday", "thursday",
                                                        "friday", "saturday", "sunday"};
 
 std::unexpected<Error> window_error(std::string_view spec, std::string_view why) {
-  return invalid_input(fmt::format(
-      "invalid window \"{}\": {}; expected e.g. \"mon-fri 09:00-17:00; sat 10:00-12:00\"", spec,
-      why));
+  return invalid_input(
+      fmt::format("invalid window \"{}\": {}; expected e.g. \"mon-fri 09:00-17:00; sat 10:00-12:00\"", spec, why));
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -71,8 +67,8 @@ Expected<Token> lex_time(std::string_view spec, std::string_view rule, std::size
     ++pos;
   }
   const std::string_view text = rule.substr(begin, pos - begin);
-  if (text.size() != 5 || text[2] != ':' || !is_digit(text[0]) || !is_digit(text[1]) ||
-      !is_digit(text[3]) || !is_digit(text[4])) {
+  if (text.size() != 5 || text[2] != ':' || !is_digit(text[0]) || !is_digit(text[1]) || !is_digit(text[3]) ||
+      !is_digit(text[4])) {
     return window_error(spec, fmt::format("time \"{}\" is not HH:MM", text));
   }
   const int hh = (text[0] - '0') * 10 + (text[1] - '0');
@@ -114,9 +110,8 @@ Expected<std::vector<Token>> lex_rule(std::string_view spec, std::string_view ru
       tokens.push_back(std::move(*token));
     } else {
       const auto byte = static_cast<unsigned char>(c);
-      return window_error(spec, byte < 0x20 || byte >= 0x7f
-                                    ? fmt::format("unexpected byte 0x{:02x}", byte)
-                                    : fmt::format("unexpected character '{}'", c));
+      return window_error(spec, byte < 0x20 || byte >= 0x7f ? fmt::format("unexpected byte 0x{:02x}", byte)
+                                                            : fmt::format("unexpected character '{}'", c));
     }
   }
   return tokens;
@@ -177,8 +172,7 @@ Expected<std::uint8_t> parse_days(std::string_view spec, const std::vector<Token
       return days;
     }
     if (tokens[i].kind != TokenKind::comma) {
-      return window_error(spec, fmt::format("unexpected \"{}\" in the days; separate days with ','",
-                                            tokens[i].text));
+      return window_error(spec, fmt::format("unexpected \"{}\" in the days; separate days with ','", tokens[i].text));
     }
     ++i;
   }
@@ -193,8 +187,7 @@ Expected<WindowRule> parse_rule(std::string_view spec, std::string_view rule) {
   const std::size_t n = tokens.size();
   if (n < 3 || tokens[n - 3].kind != TokenKind::time || tokens[n - 2].kind != TokenKind::dash ||
       tokens[n - 1].kind != TokenKind::time) {
-    return window_error(spec, fmt::format("rule \"{}\" does not end with a time range HH:MM-HH:MM",
-                                          rule));
+    return window_error(spec, fmt::format("rule \"{}\" does not end with a time range HH:MM-HH:MM", rule));
   }
   WindowRule out;
   out.start_min = tokens[n - 3].minutes;
@@ -301,8 +294,7 @@ std::vector<Interval> merged_occurrences(const std::vector<WindowRule>& rules, d
       }
     }
   }
-  std::sort(spans.begin(), spans.end(),
-            [](const Interval& a, const Interval& b) { return a.begin < b.begin; });
+  std::sort(spans.begin(), spans.end(), [](const Interval& a, const Interval& b) { return a.begin < b.begin; });
   std::vector<Interval> merged;
   for (const Interval& span : spans) {
     if (!merged.empty() && span.begin <= merged.back().end) {
@@ -348,8 +340,8 @@ std::string WeeklySchedule::to_string() const {
     if (!out.empty()) {
       out += "; ";
     }
-    out += fmt::format("{} {}-{}", format_days(rule.days), format_minutes(rule.start_min),
-                       format_minutes(rule.end_min));
+    out +=
+        fmt::format("{} {}-{}", format_days(rule.days), format_minutes(rule.start_min), format_minutes(rule.end_min));
   }
   return out;
 }
@@ -378,16 +370,15 @@ std::vector<Interval> WeeklySchedule::intervals(util::SysMicros from, util::SysM
   return out;
 }
 
-std::optional<util::SysMicros> WeeklySchedule::next_open(util::SysMicros t,
-                                                         const date::time_zone* zone) const {
+std::optional<util::SysMicros> WeeklySchedule::next_open(util::SysMicros t, const date::time_zone* zone) const {
   if (always_open()) {
     return std::nullopt;
   }
   // Every merged span that begins after t begins at a real opening: anything
   // before the searched days ends before t.
   const auto day = local_day_of(t, zone);
-  const auto merged = merged_occurrences(m_rules, day - date::days{k_search_before_days},
-                                         day + date::days{k_search_after_days}, zone);
+  const auto merged =
+      merged_occurrences(m_rules, day - date::days{k_search_before_days}, day + date::days{k_search_after_days}, zone);
   for (const Interval& span : merged) {
     if (span.begin > t) {
       return span.begin;
@@ -396,15 +387,13 @@ std::optional<util::SysMicros> WeeklySchedule::next_open(util::SysMicros t,
   return std::nullopt;  // the windows cover all time
 }
 
-std::optional<util::SysMicros> WeeklySchedule::next_close(util::SysMicros t,
-                                                          const date::time_zone* zone) const {
+std::optional<util::SysMicros> WeeklySchedule::next_close(util::SysMicros t, const date::time_zone* zone) const {
   if (always_open()) {
     return std::nullopt;
   }
   const auto day = local_day_of(t, zone);
   const auto last = day + date::days{k_search_after_days};
-  const auto merged =
-      merged_occurrences(m_rules, day - date::days{k_search_before_days}, last, zone);
+  const auto merged = merged_occurrences(m_rules, day - date::days{k_search_before_days}, last, zone);
   // A span ending at or after the first instant of the day after `last` could
   // continue into occurrences not computed, so its end is not a real closing.
   const util::SysMicros horizon = day_start(last + date::days{1}, zone);

@@ -28,8 +28,7 @@ constexpr std::array<Unit, 7> k_units{{
 }};
 
 // 100 Gregorian years (36524.25 days): the largest duration accepted.
-constexpr std::int64_t k_max_micros =
-    std::chrono::duration_cast<Micros>(std::chrono::years{100}).count();
+constexpr std::int64_t k_max_micros = std::chrono::duration_cast<Micros>(std::chrono::years{100}).count();
 
 // Fraction digits beyond this many (after dropping trailing zeros) can never
 // be a whole number of microseconds for any unit up to a week.
@@ -39,10 +38,10 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 
 std::unexpected<Error> duration_error(std::string_view text, std::string_view why) {
-  return invalid_input(fmt::format(
-      "invalid duration \"{}\": {}; expected e.g. \"250ms\", \"5s\", \"1h30m\" "
-      "(units us, ms, s, m, h, d, w, largest first)",
-      text, why));
+  return invalid_input(
+      fmt::format("invalid duration \"{}\": {}; expected e.g. \"250ms\", \"5s\", \"1h30m\" "
+                  "(units us, ms, s, m, h, d, w, largest first)",
+                  text, why));
 }
 
 }  // namespace

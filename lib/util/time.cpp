@@ -35,9 +35,7 @@ std::unexpected<Error> time_error(std::string_view text, std::string_view why) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -71,9 +69,7 @@ date::local_time<microseconds> as_local(SysMicros t, seconds offset) {
   return date::local_time<microseconds>{t.time_since_epoch() + offset};
 }
 
-seconds offset_at(SysMicros t, const date::time_zone* zone) {
-  return zone->get_info(date::floor<seconds>(t)).offset;
-}
+seconds offset_at(SysMicros t, const date::time_zone* zone) { return zone->get_info(date::floor<seconds>(t)).offset; }
 
 // A cursor over the text of an ISO 8601 date-time.
 class Cursor {
@@ -188,8 +184,8 @@ Expected<SysMicros> parse_iso(std::string_view text, const date::time_zone* zone
   if (*hour > 23 || *minute > 59 || second > 59) {
     return time_error(text, "the time of day is out of range (00:00:00 to 23:59:59)");
   }
-  const auto wall = date::local_time<microseconds>{local_day} + hours{*hour} + minutes{*minute} +
-                    seconds{second} + fraction;
+  const auto wall =
+      date::local_time<microseconds>{local_day} + hours{*hour} + minutes{*minute} + seconds{second} + fraction;
 
   if (in.done()) {
     // Wall time in `zone`: a gap resolves to its end, an overlap to the earlier instant.
@@ -233,17 +229,14 @@ Expected<SysMicros> parse_iso(std::string_view text, const date::time_zone* zone
 
 }  // namespace
 
-SysMicros now_utc() {
-  return date::floor<microseconds>(std::chrono::system_clock::now());
-}
+SysMicros now_utc() { return date::floor<microseconds>(std::chrono::system_clock::now()); }
 
 Expected<const date::time_zone*> locate_zone(std::string_view name) {
   try {
     return date::locate_zone(std::string(name));
   } catch (const std::exception&) {
-    return invalid_input(fmt::format(
-        "unknown time zone \"{}\": expected an IANA name such as \"Europe/Berlin\" or \"UTC\"",
-        name));
+    return invalid_input(
+        fmt::format("unknown time zone \"{}\": expected an IANA name such as \"Europe/Berlin\" or \"UTC\"", name));
   }
 }
 
@@ -266,17 +259,14 @@ const date::time_zone* local_zone() {
   return date::locate_zone("UTC");
 }
 
-std::string format_iso_utc(SysMicros t) {
-  return format_wall(as_local(t, seconds{0})) + "Z";
-}
+std::string format_iso_utc(SysMicros t) { return format_wall(as_local(t, seconds{0})) + "Z"; }
 
 std::string format_iso_local(SysMicros t, const date::time_zone* zone) {
   const seconds offset = offset_at(t, zone);
   std::string out = format_wall(as_local(t, offset));
   const auto magnitude = offset < seconds{0} ? -offset : offset;
   const date::hh_mm_ss<seconds> off{magnitude};
-  out += fmt::format("{}{:02}:{:02}", offset < seconds{0} ? '-' : '+', off.hours().count(),
-                     off.minutes().count());
+  out += fmt::format("{}{:02}:{:02}", offset < seconds{0} ? '-' : '+', off.hours().count(), off.minutes().count());
   if (off.seconds().count() != 0) {
     // Only historic local mean time offsets have seconds.
     out += fmt::format(":{:02}", off.seconds().count());
@@ -291,8 +281,7 @@ std::string format_table_time(SysMicros t, const date::time_zone* zone) {
   return out;
 }
 
-Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now,
-                                     const date::time_zone* zone) {
+Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now, const date::time_zone* zone) {
   if (text.empty()) {
     return time_error(text, "empty");
   }
@@ -309,8 +298,8 @@ Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now,
     }
     return SysMicros{zone->to_sys(day, date::choose::earliest)};
   }
-  if (text.size() >= 5 && is_digit(text[0]) && is_digit(text[1]) && is_digit(text[2]) &&
-      is_digit(text[3]) && text[4] == '-') {
+  if (text.size() >= 5 && is_digit(text[0]) && is_digit(text[1]) && is_digit(text[2]) && is_digit(text[3]) &&
+      text[4] == '-') {
     return parse_iso(text, zone);
   }
   if (text.front() == '+' || text.front() == '-') {

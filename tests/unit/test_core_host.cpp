@@ -11,24 +11,21 @@ namespace {
 
 HostKind kind_of(std::string_view host) {
   auto result = classify_host(host);
-  REQUIRE_MESSAGE(result.has_value(), "classify_host(\"", std::string(host), "\") failed: ",
-                  result ? std::string() : result.error().message);
+  REQUIRE_MESSAGE(result.has_value(), "classify_host(\"", std::string(host),
+                  "\") failed: ", result ? std::string() : result.error().message);
   return *result;
 }
 
 // The error message; fails the test case if the host was accepted.
 std::string rejection(std::string_view host) {
   auto result = classify_host(host);
-  REQUIRE_MESSAGE(!result.has_value(), "classify_host(\"", std::string(host),
-                  "\") should have failed");
+  REQUIRE_MESSAGE(!result.has_value(), "classify_host(\"", std::string(host), "\") should have failed");
   CHECK(result.error().kind == pk::ErrorKind::invalid_input);
   CHECK(result.error().message.find("invalid host \"" + std::string(host) + "\": ") == 0);
   return result.error().message;
 }
 
-bool mentions(const std::string& message, std::string_view what) {
-  return message.find(what) != std::string::npos;
-}
+bool mentions(const std::string& message, std::string_view what) { return message.find(what) != std::string::npos; }
 
 std::string label(std::size_t length, char c = 'a') { return std::string(length, c); }
 
@@ -40,8 +37,8 @@ TEST_CASE("classify_host: empty") { CHECK(mentions(rejection(""), "empty")); }
 
 TEST_CASE("classify_host: IPv4") {
   SUBCASE("valid dotted quads") {
-    for (const char* host : {"0.0.0.0", "127.0.0.1", "192.0.2.1", "255.255.255.255", "10.0.0.10",
-                             "1.2.3.4", "100.200.250.199"}) {
+    for (const char* host :
+         {"0.0.0.0", "127.0.0.1", "192.0.2.1", "255.255.255.255", "10.0.0.10", "1.2.3.4", "100.200.250.199"}) {
       CAPTURE(host);
       CHECK(kind_of(host) == HostKind::ipv4);
     }
@@ -86,9 +83,8 @@ TEST_CASE("classify_host: IPv4") {
 TEST_CASE("classify_host: IPv6") {
   SUBCASE("valid literals") {
     for (const char* host :
-         {"::1", "::", "2001:db8::1", "2001:0db8:0000:0000:0000:ff00:0042:8329",
-          "2001:db8:0:0:0:ff00:42:8329", "fe80::1", "FE80::ABCD:1", "::ffff:192.0.2.1",
-          "64:ff9b::192.0.2.33", "1::", "1:2:3:4:5:6:7:8"}) {
+         {"::1", "::", "2001:db8::1", "2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:db8:0:0:0:ff00:42:8329",
+          "fe80::1", "FE80::ABCD:1", "::ffff:192.0.2.1", "64:ff9b::192.0.2.33", "1::", "1:2:3:4:5:6:7:8"}) {
       CAPTURE(host);
       CHECK(kind_of(host) == HostKind::ipv6);
     }
@@ -105,9 +101,8 @@ TEST_CASE("classify_host: IPv6") {
   }
   SUBCASE("malformed literals") {
     for (const char* host :
-         {":::", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "2001:db8::1::2", "12345::1", "g::1",
-          "::ffff:256.0.0.1", "::ffff:1.2.3", "2001:db8:::1", "1:2:3:4:5:6:7:8::", ":1::2",
-          "::1 ", " ::1", "::1/128"}) {
+         {":::", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "2001:db8::1::2", "12345::1", "g::1", "::ffff:256.0.0.1",
+          "::ffff:1.2.3", "2001:db8:::1", "1:2:3:4:5:6:7:8::", ":1::2", "::1 ", " ::1", "::1/128"}) {
       CAPTURE(host);
       const std::string message = rejection(host);
       CHECK((mentions(message, "not a valid IPv6 address") || mentions(message, "zone")));
@@ -129,9 +124,9 @@ TEST_CASE("classify_host: IPv6") {
 
 TEST_CASE("classify_host: DNS names") {
   SUBCASE("valid names") {
-    for (const char* host : {"localhost", "example.com", "www.example.com", "EXAMPLE.COM",
-                             "a", "a.b", "x-1.example", "xn--bcher-kva.example", "123.example",
-                             "1e100.net", "db1", "host-01.dc-2.internal", "a1.2b.3c"}) {
+    for (const char* host :
+         {"localhost", "example.com", "www.example.com", "EXAMPLE.COM", "a", "a.b", "x-1.example",
+          "xn--bcher-kva.example", "123.example", "1e100.net", "db1", "host-01.dc-2.internal", "a1.2b.3c"}) {
       CAPTURE(host);
       CHECK(kind_of(host) == HostKind::dns_name);
     }
@@ -150,8 +145,7 @@ TEST_CASE("classify_host: DNS names") {
   }
   SUBCASE("total length 253 is fine, 254 is not; a trailing dot does not count") {
     // Three labels of 63 and one of 61 with three dots: 63*3 + 61 + 3 = 253.
-    const std::string name253 = label(63) + "." + label(63, 'b') + "." + label(63, 'c') + "." +
-                                label(61, 'd');
+    const std::string name253 = label(63) + "." + label(63, 'b') + "." + label(63, 'c') + "." + label(61, 'd');
     REQUIRE(name253.size() == 253);
     CHECK(kind_of(name253) == HostKind::dns_name);
     CHECK(kind_of(name253 + ".") == HostKind::dns_name);
@@ -180,7 +174,9 @@ TEST_CASE("classify_host: DNS names") {
     CHECK(mentions(rejection("exa mple.com"), "a space"));
     CHECK(mentions(rejection("example.com/path"), "'/'"));
     CHECK(mentions(rejection("user@example.com"), "'@'"));
-    CHECK(mentions(rejection("b\xc3\xbc" "cher.example"), "byte 0xc3"));
+    CHECK(mentions(rejection("b\xc3\xbc"
+                             "cher.example"),
+                   "byte 0xc3"));
     CHECK(mentions(rejection("tab\there"), "byte 0x09"));
     CHECK(mentions(rejection("*.example.com"), "'*'"));
   }

@@ -1,5 +1,4 @@
 #include "core/window.hpp"
-
 #include "util/time.hpp"
 
 #include <date/date.h>
@@ -41,8 +40,8 @@ SysMicros utc(date::year_month_day day, std::chrono::microseconds since_midnight
 
 WeeklySchedule schedule(std::string_view spec) {
   auto result = WeeklySchedule::parse(spec);
-  REQUIRE_MESSAGE(result.has_value(), "parse(\"", std::string(spec), "\") failed: ",
-                  result ? std::string() : result.error().message);
+  REQUIRE_MESSAGE(result.has_value(), "parse(\"", std::string(spec),
+                  "\") failed: ", result ? std::string() : result.error().message);
   return *result;
 }
 
@@ -51,20 +50,16 @@ std::string rejection(std::string_view spec) {
   REQUIRE_MESSAGE(!result.has_value(), "parse(\"", std::string(spec), "\") should have failed");
   CHECK(result.error().kind == pk::ErrorKind::invalid_input);
   CHECK(result.error().message.find("invalid window \"" + std::string(spec) + "\": ") == 0);
-  CHECK(result.error().message.find("expected e.g. \"mon-fri 09:00-17:00; sat 10:00-12:00\"") !=
-        std::string::npos);
+  CHECK(result.error().message.find("expected e.g. \"mon-fri 09:00-17:00; sat 10:00-12:00\"") != std::string::npos);
   return result.error().message;
 }
 
-bool mentions(const std::string& message, std::string_view what) {
-  return message.find(what) != std::string::npos;
-}
+bool mentions(const std::string& message, std::string_view what) { return message.find(what) != std::string::npos; }
 
 std::string show(const std::vector<Interval>& spans) {
   std::string out;
   for (const Interval& span : spans) {
-    out += "[" + pk::util::format_iso_utc(span.begin) + ", " + pk::util::format_iso_utc(span.end) +
-           ") ";
+    out += "[" + pk::util::format_iso_utc(span.begin) + ", " + pk::util::format_iso_utc(span.end) + ") ";
   }
   return out;
 }
@@ -124,8 +119,8 @@ TEST_CASE("WeeklySchedule::parse: rules") {
   }
   SUBCASE("white space around tokens") {
     const auto s = schedule("  mon - fri , sat\t09:00 -  17:00 ;sun 10:00-11:00  ");
-    CHECK(s.rules() == std::vector<WindowRule>{{static_cast<std::uint8_t>(k_weekdays | k_sat), 540, 1020},
-                                               {k_sun, 600, 660}});
+    CHECK(s.rules() ==
+          std::vector<WindowRule>{{static_cast<std::uint8_t>(k_weekdays | k_sat), 540, 1020}, {k_sun, 600, 660}});
   }
   SUBCASE("overnight and whole-day times") {
     CHECK(schedule("22:00-06:00").rules()[0] == WindowRule{k_all, 22 * 60, 6 * 60});
@@ -199,10 +194,9 @@ TEST_CASE("WeeklySchedule::parse: rejections") {
 TEST_CASE("WeeklySchedule::to_string: canonical form that round-trips") {
   SUBCASE("canonical texts are unchanged") {
     for (const char* spec :
-         {"mon-fri 09:00-17:00", "mon-fri 09:00-17:00; sat 10:00-12:00", "sat,sun 10:00-14:00",
-          "fri-mon 22:00-06:00", "daily 00:00-24:00", "mon 00:00-24:00", "mon,wed,fri 07:05-07:10",
-          "sun,mon 23:00-01:00", "sat-mon,wed 08:00-09:00", "tue 23:59-00:00",
-          "mon-wed,fri,sat 08:00-09:00"}) {
+         {"mon-fri 09:00-17:00", "mon-fri 09:00-17:00; sat 10:00-12:00", "sat,sun 10:00-14:00", "fri-mon 22:00-06:00",
+          "daily 00:00-24:00", "mon 00:00-24:00", "mon,wed,fri 07:05-07:10", "sun,mon 23:00-01:00",
+          "sat-mon,wed 08:00-09:00", "tue 23:59-00:00", "mon-wed,fri,sat 08:00-09:00"}) {
       CAPTURE(spec);
       CHECK(schedule(spec).to_string() == spec);
     }
@@ -212,16 +206,13 @@ TEST_CASE("WeeklySchedule::to_string: canonical form that round-trips") {
     CHECK(schedule("weekends 09:00-17:00").to_string() == "sat,sun 09:00-17:00");
     CHECK(schedule("09:00-17:00").to_string() == "daily 09:00-17:00");
     CHECK(schedule("tue-mon 09:00-17:00").to_string() == "daily 09:00-17:00");
-    CHECK(schedule("Monday - Wednesday , Thursday 09:00 - 17:00").to_string() ==
-          "mon-thu 09:00-17:00");
+    CHECK(schedule("Monday - Wednesday , Thursday 09:00 - 17:00").to_string() == "mon-thu 09:00-17:00");
     CHECK(schedule("sun,sat,fri 09:00-17:00").to_string() == "fri-sun 09:00-17:00");
-    CHECK(schedule("mon,tue 09:00-17:00;SUN 01:00-02:00").to_string() ==
-          "mon,tue 09:00-17:00; sun 01:00-02:00");
+    CHECK(schedule("mon,tue 09:00-17:00;SUN 01:00-02:00").to_string() == "mon,tue 09:00-17:00; sun 01:00-02:00");
   }
   SUBCASE("parse(to_string()) gives the same rules") {
-    for (const char* spec : {"mon-fri 09:00-17:00; sat 10:00-12:00", "weekends,wed 22:00-06:00",
-                             "thu-tue 00:00-24:00", "08:30-09:45; sun 23:00-00:30",
-                             "monday,friday 12:00-13:00"}) {
+    for (const char* spec : {"mon-fri 09:00-17:00; sat 10:00-12:00", "weekends,wed 22:00-06:00", "thu-tue 00:00-24:00",
+                             "08:30-09:45; sun 23:00-00:30", "monday,friday 12:00-13:00"}) {
       CAPTURE(spec);
       const auto once = schedule(spec);
       const auto twice = schedule(once.to_string());
@@ -308,18 +299,16 @@ TEST_CASE("WeeklySchedule::intervals: merged, clipped, ordered") {
     }
   }
   SUBCASE("four weeks") {
-    const auto spans = schedule("weekdays 09:00-17:00")
-                           .intervals(utc(k_mon_jun1), utc(k_mon_jun1) + 24h * 28, tz);
+    const auto spans = schedule("weekdays 09:00-17:00").intervals(utc(k_mon_jun1), utc(k_mon_jun1) + 24h * 28, tz);
     CHECK(spans.size() == 20);
   }
   SUBCASE("mon 22:00-24:00 and tue 00:00-06:00 touch and merge") {
-    const auto spans = schedule("mon 22:00-24:00; tue 00:00-06:00")
-                           .intervals(utc(k_mon_jun1), utc(k_mon_jun8), tz);
+    const auto spans = schedule("mon 22:00-24:00; tue 00:00-06:00").intervals(utc(k_mon_jun1), utc(k_mon_jun8), tz);
     CHECK(spans == std::vector<Interval>{{utc(k_mon_jun1, 22h), utc(k_tue_jun2, 6h)}});
   }
   SUBCASE("merging across the week boundary") {
-    const auto spans = schedule("sun 22:00-24:00; mon 00:00-02:00")
-                           .intervals(utc(k_sun_jun7), utc(k_mon_jun8, 12h), tz);
+    const auto spans =
+        schedule("sun 22:00-24:00; mon 00:00-02:00").intervals(utc(k_sun_jun7), utc(k_mon_jun8, 12h), tz);
     CHECK(spans == std::vector<Interval>{{utc(k_sun_jun7, 22h), utc(k_mon_jun8, 2h)}});
   }
   SUBCASE("overlapping rules merge; separate ones do not") {
@@ -332,8 +321,8 @@ TEST_CASE("WeeklySchedule::intervals: merged, clipped, ordered") {
                                 {utc(k_mon_jun1, 12h + 1min), utc(k_mon_jun1, 13h)}});
   }
   SUBCASE("rules out of order come out in time order") {
-    const auto spans = schedule("sat 10:00-12:00; mon 09:00-10:00; wed 01:00-02:00")
-                           .intervals(utc(k_mon_jun1), utc(k_mon_jun8), tz);
+    const auto spans =
+        schedule("sat 10:00-12:00; mon 09:00-10:00; wed 01:00-02:00").intervals(utc(k_mon_jun1), utc(k_mon_jun8), tz);
     CHECK(spans == std::vector<Interval>{{utc(k_mon_jun1, 9h), utc(k_mon_jun1, 10h)},
                                          {utc(k_wed_jun3, 1h), utc(k_wed_jun3, 2h)},
                                          {utc(k_sat_jun6, 10h), utc(k_sat_jun6, 12h)}});
@@ -433,8 +422,8 @@ TEST_CASE("WeeklySchedule::next_open and next_close") {
     CHECK_FALSE(open.next_close(utc(k_mon_jun1), tz).has_value());
   }
   SUBCASE("rules covering all time: nothing opens or closes") {
-    for (const char* spec : {"daily 00:00-24:00", "daily 06:00-18:00; daily 18:00-06:00",
-                             "mon-sun 12:00-24:00; 00:00-12:00"}) {
+    for (const char* spec :
+         {"daily 00:00-24:00", "daily 06:00-18:00; daily 18:00-06:00", "mon-sun 12:00-24:00; 00:00-12:00"}) {
       CAPTURE(spec);
       const auto s = schedule(spec);
       CHECK_FALSE(s.next_open(utc(k_wed_jun3, 7h), tz).has_value());
@@ -458,9 +447,7 @@ TEST_CASE("WeeklySchedule: Europe/Berlin spring forward") {
   const auto* berlin = zone("Europe/Berlin");
   const auto sun = date::year{2026} / 3 / 29;
   const auto sat = date::year{2026} / 3 / 28;
-  const auto day_span = [&](const WeeklySchedule& s) {
-    return s.intervals(utc(sat, 12h), utc(sun, 23h), berlin);
-  };
+  const auto day_span = [&](const WeeklySchedule& s) { return s.intervals(utc(sat, 12h), utc(sun, 23h), berlin); };
   SUBCASE("an end inside the gap closes when the gap ends") {
     const auto spans = day_span(schedule("sun 01:30-02:30"));
     CAPTURE(show(spans));
@@ -517,9 +504,7 @@ TEST_CASE("WeeklySchedule: Europe/Berlin fall back") {
   const auto* berlin = zone("Europe/Berlin");
   const auto sun = date::year{2026} / 10 / 25;
   const auto sat = date::year{2026} / 10 / 24;
-  const auto day_span = [&](const WeeklySchedule& s) {
-    return s.intervals(utc(sat, 12h), utc(sun, 23h), berlin);
-  };
+  const auto day_span = [&](const WeeklySchedule& s) { return s.intervals(utc(sat, 12h), utc(sun, 23h), berlin); };
   SUBCASE("a window spanning the repeated hour is one hour longer") {
     const auto spans = day_span(schedule("sun 01:00-04:00"));
     CAPTURE(show(spans));
@@ -594,8 +579,7 @@ TEST_CASE("WeeklySchedule: America/New_York transitions") {
   SUBCASE("fall back") {
     const auto sun = date::year{2026} / 11 / 1;
     const auto in_day = [&](const char* spec) {
-      return schedule(spec).intervals(utc(date::year{2026} / 10 / 31, 12h), utc(date::year{2026} / 11 / 2),
-                                      new_york);
+      return schedule(spec).intervals(utc(date::year{2026} / 10 / 31, 12h), utc(date::year{2026} / 11 / 2), new_york);
     };
     const auto overnight = in_day("sat 22:00-06:00");
     REQUIRE(overnight.size() == 1);

@@ -17,16 +17,15 @@ namespace {
 // The parsed value; fails the test case if parsing failed.
 Micros parsed(std::string_view text) {
   auto result = parse_duration(text);
-  REQUIRE_MESSAGE(result.has_value(), "parse_duration(\"", std::string(text), "\") failed: ",
-                  result ? std::string() : result.error().message);
+  REQUIRE_MESSAGE(result.has_value(), "parse_duration(\"", std::string(text),
+                  "\") failed: ", result ? std::string() : result.error().message);
   return *result;
 }
 
 // The error message; fails the test case if parsing succeeded.
 std::string rejection(std::string_view text) {
   auto result = parse_duration(text);
-  REQUIRE_MESSAGE(!result.has_value(), "parse_duration(\"", std::string(text),
-                  "\") should have failed");
+  REQUIRE_MESSAGE(!result.has_value(), "parse_duration(\"", std::string(text), "\") should have failed");
   CHECK(result.error().kind == pk::ErrorKind::invalid_input);
   return result.error().message;
 }
@@ -81,9 +80,7 @@ TEST_CASE("parse_duration: decimal fractions in a single term") {
   CHECK(parsed("1.5w") == 24h * 10 + 12h);
   CHECK(parsed("0.000001s") == 1us);
   CHECK(parsed("2.50m") == 150s);
-  SUBCASE("trailing zeros beyond microseconds are exact") {
-    CHECK(parsed("1.0000000000s") == 1s);
-  }
+  SUBCASE("trailing zeros beyond microseconds are exact") { CHECK(parsed("1.0000000000s") == 1s); }
   SUBCASE("many digits that still come out whole") {
     // 1/1024 h = 3515625 us exactly.
     CHECK(parsed("0.0009765625h") == 3515625us);
@@ -200,10 +197,9 @@ TEST_CASE("format_duration: negative durations") {
 
 TEST_CASE("format_duration and parse_duration round-trip") {
   SUBCASE("formatted values parse back") {
-    for (const Micros d : {Micros{1}, Micros{999}, Micros{1000}, Micros{1'000'001},
-                           Micros{59'999'999}, Micros{3'600'000'000}, Micros{86'399'999'999},
-                           Micros{604'800'000'000}, Micros{1'234'567'890'123},
-                           Micros{k_hundred_years_us}}) {
+    for (const Micros d :
+         {Micros{1}, Micros{999}, Micros{1000}, Micros{1'000'001}, Micros{59'999'999}, Micros{3'600'000'000},
+          Micros{86'399'999'999}, Micros{604'800'000'000}, Micros{1'234'567'890'123}, Micros{k_hundred_years_us}}) {
       CAPTURE(d.count());
       CHECK(parsed(format_duration(d)) == d);
     }
