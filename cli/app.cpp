@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options are accepted after the subcommand too
   app.require_subcommand(1);
   app.set_version_flag("--version", PK_VERSION);
-  app.set_config("--config", "", "Read options from a TOML or INI file");
+  app.set_config("--config", "", "Read options from a TOML or INI file")->option_text("FILE");
   app.footer(
       "Exit codes: 0 ok, 1 runtime failure, 2 invalid input, 3 not found, 4 permission, 5 already running.\n"
       "Database: --db, else $PINGKEEPER_DB, else " +

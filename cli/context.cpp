@@ -1,5 +1,7 @@
 #include "context.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 namespace pk::cli {
@@ -19,8 +21,10 @@ Expected<const date::time_zone*> Context::display_zone() const {
 }
 
 Expected<store::Database> Context::open_db() const {
-  if (db_path.empty()) return store::Database::open(default_db_path(), /*create_dirs=*/true);
-  return store::Database::open(db_path);
+  const std::string path = db_path.empty() ? default_db_path() : db_path;
+  if (verbose > 0) fmt::print(stderr, "pingkeeper: database {}\n", path);
+  // The default folder is ours to create; a folder the user named must exist.
+  return store::Database::open(path, /*create_dirs=*/db_path.empty());
 }
 
 }  // namespace pk::cli

@@ -74,7 +74,8 @@ class WeeklySchedule {
   bool contains(util::SysMicros t, const date::time_zone* zone) const;
 
   // The windows overlapping [from, to), merged where they touch or overlap,
-  // clipped to [from, to), in order. always_open gives one [from, to).
+  // clipped to [from, to), in order. always_open gives one [from, to); an
+  // empty or reversed range gives none. Work is linear in the days covered.
   std::vector<Interval> intervals(util::SysMicros from, util::SysMicros to,
                                   const date::time_zone* zone) const;
 

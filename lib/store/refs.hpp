@@ -12,7 +12,7 @@ inline std::optional<std::int64_t> parse_id(std::string_view ref) {
   std::int64_t id = 0;
   for (char c : ref) {
     if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
+    id = id * 10 + static_cast<std::int64_t>(c - '0');
   }
   return id;
 }

@@ -101,6 +101,13 @@ Expected<Micros> parse_duration(std::string_view text) {
       if (pos == text.size()) {
         return duration_error(text, "missing unit");
       }
+      const auto byte = static_cast<unsigned char>(text[pos]);
+      if (byte >= 0x80) {
+        return duration_error(text, "unexpected non-ASCII text (write microseconds as \"us\")");
+      }
+      if (byte < 0x20 || byte == 0x7f) {
+        return duration_error(text, fmt::format("unexpected byte 0x{:02x}", byte));
+      }
       return duration_error(text, fmt::format("unexpected character '{}'", text[pos]));
     }
     std::size_t unit_index = k_units.size();
@@ -127,7 +134,7 @@ Expected<Micros> parse_duration(std::string_view text) {
 
     const std::int64_t unit_us = k_units[unit_index].micros;
 
-    // Integer part, saturating once beyond the limit.
+    // Integer part; stops as soon as it is beyond the limit, before it can overflow.
     std::int64_t whole = 0;
     for (const char c : int_digits) {
       whole = whole * 10 + (c - '0');
@@ -179,7 +186,7 @@ std::string format_duration(Micros d) {
   }
   std::string out;
   // Magnitude in unsigned arithmetic so that the most negative value works.
-  std::uint64_t rest = static_cast<std::uint64_t>(count);
+  auto rest = static_cast<std::uint64_t>(count);
   if (count < 0) {
     out += '-';
     rest = std::uint64_t{0} - rest;

@@ -124,6 +124,9 @@ TEST_CASE("parse_duration: rejections") {
     CHECK(rejection("5S").find("unexpected character") != std::string::npos);
     CHECK(rejection("5y").find("unknown unit") != std::string::npos);
     CHECK(rejection("5ns").find("unknown unit") != std::string::npos);
+    CHECK(rejection("5\xc2\xb5s").find("write microseconds as \"us\"") != std::string::npos);
+    CHECK(rejection(std::string_view("5s\0", 3)).find("number must come") != std::string::npos);
+    CHECK(rejection(std::string_view("5\0s", 3)).find("unexpected byte 0x00") != std::string::npos);
   }
   SUBCASE("units out of order") {
     CHECK(rejection("1m1h").find("out of order") != std::string::npos);
