@@ -79,11 +79,9 @@ Expected<core::JobPatch> to_patch(const Context& ctx, const JobOptions& o, bool 
   if (o.add_targets) p.add_targets = split_list(*o.add_targets);
   if (o.remove_targets) p.remove_targets = split_list(*o.remove_targets);
   p.name = o.rename;
-  if (o.interval) {
-    auto d = util::parse_duration(*o.interval);
-    if (!d) return std::unexpected(d.error());
-    p.interval = *d;
-  }
+  auto interval = parse_duration_option(o.interval);
+  if (!interval) return std::unexpected(interval.error());
+  p.interval = *interval;
   p.count = o.count;
   // Times without an offset are read in the job's zone when one is given.
   std::string zone_name = o.tz ? *o.tz : ctx.utc ? "UTC" : ctx.tz;
@@ -122,11 +120,9 @@ Expected<core::JobPatch> to_patch(const Context& ctx, const JobOptions& o, bool 
     if (!m) return std::unexpected(m.error());
     p.metrics = *m;
   }
-  if (o.path_every) {
-    auto d = util::parse_duration(*o.path_every);
-    if (!d) return std::unexpected(d.error());
-    p.path_every = *d;
-  }
+  auto path_every = parse_duration_option(o.path_every);
+  if (!path_every) return std::unexpected(path_every.error());
+  p.path_every = *path_every;
   p.description = o.description;
   return p;
 }

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "store/db.hpp"
+#include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
 
@@ -37,6 +39,9 @@ struct Context {
 // The default database path: $XDG_DATA_HOME/pingkeeper/pingkeeper.db, else
 // ~/.local/share/pingkeeper/pingkeeper.db.
 std::string default_db_path();
+
+// Parses an optional duration option: nullopt stays nullopt.
+Expected<std::optional<util::Micros>> parse_duration_option(const std::optional<std::string>& text);
 
 // Command groups: each adds its subcommands to `app`; their callbacks set
 // ctx.action.

@@ -1,8 +1,8 @@
 #include "target_options.hpp"
 
-#include <CLI/CLI.hpp>
+#include "context.hpp"
 
-#include "util/duration.hpp"
+#include <CLI/CLI.hpp>
 
 namespace pk::cli {
 
@@ -36,16 +36,12 @@ Expected<core::TargetPatch> to_patch(const TargetOptions& o) {
   core::TargetPatch p;
   p.name = o.name;
   p.host = o.host;
-  if (o.interval) {
-    auto d = util::parse_duration(*o.interval);
-    if (!d) return std::unexpected(d.error());
-    p.interval = *d;
-  }
-  if (o.timeout) {
-    auto d = util::parse_duration(*o.timeout);
-    if (!d) return std::unexpected(d.error());
-    p.timeout = *d;
-  }
+  auto interval = parse_duration_option(o.interval);
+  if (!interval) return std::unexpected(interval.error());
+  p.interval = *interval;
+  auto timeout = parse_duration_option(o.timeout);
+  if (!timeout) return std::unexpected(timeout.error());
+  p.timeout = *timeout;
   if (o.probe) {
     auto k = core::parse_probe_kind(*o.probe);
     if (!k) return std::unexpected(k.error());

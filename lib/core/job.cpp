@@ -63,19 +63,11 @@ Expected<void> apply_patch(Job& job, const JobPatch& patch) {
   if (patch.description) j.description = *patch.description;
 
   if (auto ok = validate_name(j.name); !ok) return ok;
-  if (j.interval < k_min_interval || j.interval > k_max_interval || j.interval.count() % 1000 != 0) {
-    return invalid_input(fmt::format("job interval {} is out of range: use {} to {} in whole milliseconds",
-                                     util::format_duration(j.interval), util::format_duration(k_min_interval),
-                                     util::format_duration(k_max_interval)));
-  }
+  if (auto ok = check_duration("job interval", j.interval, k_min_interval, k_max_interval); !ok) return ok;
   if (j.count < 1 || j.count > k_max_job_count) {
     return invalid_input(fmt::format("count {} is out of range: use 1 to {}", j.count, k_max_job_count));
   }
-  if (j.path_every < std::chrono::seconds{10} || j.path_every > std::chrono::hours{24} ||
-      j.path_every.count() % 1000 != 0) {
-    return invalid_input(fmt::format("path interval {} is out of range: use 10s to 1d",
-                                     util::format_duration(j.path_every)));
-  }
+  if (auto ok = check_duration("path interval", j.path_every, k_min_path_every, k_max_interval); !ok) return ok;
   if (j.starts_at && j.ends_at && *j.starts_at >= *j.ends_at) {
     return invalid_input(fmt::format("job end {} is not after its start {}", util::format_iso_utc(*j.ends_at),
                                      util::format_iso_utc(*j.starts_at)));

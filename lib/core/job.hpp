@@ -27,6 +27,7 @@ std::string format_metrics(unsigned metrics);
 std::vector<std::string> metric_names(unsigned metrics);
 
 inline constexpr int k_max_job_count = 100;
+inline constexpr util::Micros k_min_path_every = std::chrono::seconds{10};
 
 // A job's member target, by id with its name for display.
 struct JobMember {

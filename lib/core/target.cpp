@@ -17,21 +17,19 @@ bool is_name_char(char c) {
 
 bool is_tag_key_char(char c) { return is_name_char(c) && c != ':'; }
 
-bool whole_ms(util::Micros d) { return d.count() % 1000 == 0; }
+}  // namespace
 
 Expected<void> check_duration(std::string_view what, util::Micros d, util::Micros lo, util::Micros hi) {
   if (d < lo || d > hi) {
     return invalid_input(fmt::format("{} {} is out of range: use {} to {}", what, util::format_duration(d),
                                      util::format_duration(lo), util::format_duration(hi)));
   }
-  if (!whole_ms(d)) {
+  if (d.count() % 1000 != 0) {
     return invalid_input(fmt::format("{} {} must be a whole number of milliseconds", what,
                                      util::format_duration(d)));
   }
   return {};
 }
-
-}  // namespace
 
 std::string_view to_string(ProbeKind p) { return p == ProbeKind::tcp ? "tcp" : "icmp"; }
 

@@ -71,6 +71,10 @@ struct TargetPatch {
   std::vector<std::string> remove_tags;
 };
 
+// Checks that `d` lies in [lo, hi] and is whole milliseconds; invalid_input
+// names `what` and the accepted range.
+Expected<void> check_duration(std::string_view what, util::Micros d, util::Micros lo, util::Micros hi);
+
 // Checks a target name: 1-64 characters of letters, digits and . _ - : and not
 // all digits (a number is read as an id). invalid_input says why.
 Expected<void> validate_name(std::string_view name);

@@ -1,5 +1,7 @@
 #include "core/window.hpp"
 
+#include "util/strings.hpp"
+
 #include <date/date.h>
 #include <date/tz.h>
 #include <fmt/format.h>
@@ -39,16 +41,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && is_space(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // ---- Parsing ----------------------------------------------------------------
 
@@ -310,14 +302,14 @@ std::vector<Interval> merged_occurrences(const std::vector<WindowRule>& rules, d
 
 Expected<WeeklySchedule> WeeklySchedule::parse(std::string_view spec) {
   WeeklySchedule schedule;
-  if (trim(spec).empty()) {
+  if (util::trim(spec).empty()) {
     return schedule;
   }
   std::size_t begin = 0;
   while (true) {
     const std::size_t semi = spec.find(';', begin);
     const std::string_view rule =
-        trim(spec.substr(begin, semi == std::string_view::npos ? std::string_view::npos : semi - begin));
+        util::trim(spec.substr(begin, semi == std::string_view::npos ? std::string_view::npos : semi - begin));
     if (rule.empty()) {
       return window_error(spec, "empty rule (a ';' with nothing before or after it)");
     }
