@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <exception>
 
 #include "context.hpp"
@@ -25,21 +27,48 @@ int exit_code(ErrorKind kind) {
 
 void print_error(std::string_view message) { fmt::print(stderr, "pingkeeper: error: {}\n", message); }
 
+// The innermost subcommand the parser had entered.
+const CLI::App& deepest(const CLI::App& app) {
+  for (const auto* sub : app.get_subcommands()) return deepest(*sub);
+  return app;
+}
+
+// Explains a parse error in the user's terms. CLI11 reports a missing
+// subcommand or argument before an unknown word it could not place, so the
+// unknown word, when there is one, is the better message.
+std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr) return e.what();
+  const CLI::App& where = deepest(app);
+  // With fallthrough, a word the subcommand could not place moves up to its parents.
+  std::vector<std::string> extra;
+  for (const auto* p = &where; p != nullptr && extra.empty(); p = p->get_parent()) extra = p->remaining(true);
+  if (extra.empty()) return e.what();
+  std::string path;
+  for (const auto* p = &where; p != nullptr; p = p->get_parent()) path.insert(0, (p == &app ? "" : " ") + p->get_name());
+  const auto& word = extra.front();
+  if (word.starts_with("-")) return fmt::format("unknown option \"{}\" for {}", word, path);
+  if (where.get_require_subcommand_min() > 0) return fmt::format("unknown command \"{}\" for {}", word, path);
+  return fmt::format("unexpected argument \"{}\" for {}", word, path);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Context ctx;
+  ctx.raw_args.assign(argv + (argc > 0 ? 1 : 0), argv + argc);
   CLI::App app{"pingkeeper: network latency monitoring with an embedded SQLite store", "pingkeeper"};
   app.fallthrough();  // global options are accepted after the subcommand too
   app.require_subcommand(1);
   app.set_version_flag("--version", PK_VERSION);
   app.set_config("--config", "", "Read options from a TOML or INI file")->option_text("FILE");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a typo in the file is an error
   app.footer(
       "Exit codes: 0 ok, 1 runtime failure, 2 invalid input, 3 not found, 4 permission, 5 already running.\n"
       "Database: --db, else $PINGKEEPER_DB, else " +
       default_db_path());
 
-  app.add_option("--db", ctx.db_path, "SQLite database file")->envname("PINGKEEPER_DB")->option_text("PATH");
+  app.add_option("--db", ctx.db_path, "SQLite database file (else $PINGKEEPER_DB, else --config's db)")
+      ->option_text("PATH");
   auto* json = app.add_flag("--json", ctx.json, "Print one JSON document");
   app.add_flag("--csv", ctx.csv, "Print CSV (RFC 4180) with a header row")->excludes(json);
   auto* utc = app.add_flag("--utc", ctx.utc, "Show times in UTC");
@@ -62,9 +91,18 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(e.what());
+    print_error(parse_error_message(app, e));
     fmt::print(stderr, "Run with --help for usage.\n");
     return 2;
+  }
+
+  // Precedence: the command line, then the environment, then the config file.
+  // (CLI11 would let the file beat the environment.)
+  const bool db_on_command_line = std::any_of(ctx.raw_args.begin(), ctx.raw_args.end(), [](const std::string& a) {
+    return a == "--db" || a.starts_with("--db=");
+  });
+  if (const char* env = std::getenv("PINGKEEPER_DB"); env != nullptr && *env != '\0' && !db_on_command_line) {
+    ctx.db_path = env;
   }
 
   try {

@@ -1,6 +1,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -107,7 +109,7 @@ Expected<std::string> read_input(const std::string& file) {
     return buf.str();
   }
   std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error(ErrorKind::io, fmt::format("cannot read {}", file));
+  if (!in) return make_error(ErrorKind::io, fmt::format("cannot read {}: {}", file, std::strerror(errno)));
   buf << in.rdbuf();
   return buf.str();
 }
@@ -132,6 +134,7 @@ void register_add(CLI::App& group, Context& ctx) {
   add_target_options(*cmd, *opts, TargetCommand::add);
   cmd->callback([&ctx, hosts, opts] {
     ctx.action = [&ctx, hosts, opts]() -> Expected<void> {
+      if (auto ok = ctx.reject_bracket_lists("host", *hosts); !ok) return ok;
       if (opts->name && hosts->size() > 1) return invalid_input("--name applies to a single host");
       auto patch = to_patch(*opts);
       if (!patch) return std::unexpected(patch.error());
@@ -261,6 +264,7 @@ void register_pause_resume(CLI::App& group, Context& ctx) {
     cmd->add_option("T", *refs, "Target names or ids")->required();
     cmd->callback([&ctx, refs, pause] {
       ctx.action = [&ctx, refs, pause]() -> Expected<void> {
+        if (auto ok = ctx.reject_bracket_lists("target", *refs); !ok) return ok;
         auto db = ctx.open_db();
         if (!db) return std::unexpected(db.error());
         auto targets = store::targets::set_paused(*db, *refs, pause, ctx.now);

@@ -1,7 +1,10 @@
 #include "context.hpp"
 
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace pk::cli {
@@ -25,6 +28,20 @@ Expected<const date::time_zone*> Context::display_zone() const {
   if (utc) return util::locate_zone("UTC");
   if (!tz.empty()) return util::locate_zone(tz);
   return util::local_zone();
+}
+
+Expected<void> Context::reject_bracket_lists(std::string_view what, const std::vector<std::string>& values) const {
+  for (const auto& raw : raw_args) {
+    if (raw.size() < 2 || raw.front() != '[' || raw.back() != ']') continue;
+    for (auto part : util::split(std::string_view(raw).substr(1, raw.size() - 2), ',')) {
+      if (std::find(values.begin(), values.end(), util::trim(part)) != values.end()) {
+        return invalid_input(fmt::format("invalid {} \"{}\": write each without brackets, separated by spaces "
+                                         "(an IPv6 address as ::1)",
+                                         what, raw));
+      }
+    }
+  }
+  return {};
 }
 
 Expected<store::Database> Context::open_db() const {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/db.hpp"
 #include "util/duration.hpp"
@@ -28,10 +29,15 @@ struct Context {
   std::string tz;  // display zone; empty: local
   util::SysMicros now = util::now_utc();
   std::function<Expected<void>()> action;
+  std::vector<std::string> raw_args;  // argv as typed, after the program name
 
   Format format() const { return json ? Format::json : csv ? Format::csv : Format::table; }
   // The zone for displayed times: --utc, --tz, else the machine's zone.
   Expected<const date::time_zone*> display_zone() const;
+  // CLI11 reads a word "[a,b]" given to a list of positionals as the two
+  // values a and b. Hosts and names never hold brackets, so such a word is a
+  // mistake ("[::1]"): invalid_input naming `what` when `values` came from one.
+  Expected<void> reject_bracket_lists(std::string_view what, const std::vector<std::string>& values) const;
   // Opens (creating and migrating if needed) the database.
   Expected<store::Database> open_db() const;
 };

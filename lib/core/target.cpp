@@ -12,10 +12,10 @@ namespace {
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-' || c == ':';
+         c == '_' || c == '-' || c == ':' || c == '%';
 }
 
-bool is_tag_key_char(char c) { return is_name_char(c) && c != ':'; }
+bool is_tag_key_char(char c) { return is_name_char(c) && c != ':' && c != '%'; }
 
 }  // namespace
 
@@ -54,7 +54,7 @@ Expected<void> validate_name(std::string_view name) {
     return invalid_input(fmt::format("name \"{}\" is too long: at most {} characters", name, k_max_name_length));
   }
   if (!std::all_of(name.begin(), name.end(), is_name_char)) {
-    return invalid_input(fmt::format("invalid name \"{}\": use letters, digits and . _ - :", name));
+    return invalid_input(fmt::format("invalid name \"{}\": use letters, digits and . _ - : %", name));
   }
   if (std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return invalid_input(fmt::format("invalid name \"{}\": a name must not be all digits (numbers are ids)", name));
@@ -111,10 +111,10 @@ Expected<void> apply_patch(Target& target, const TargetPatch& patch) {
   }
   if (t.probe == ProbeKind::icmp) {
     if (patch.port && !patch.probe.has_value() && target.probe == ProbeKind::icmp) {
-      return invalid_input("--port applies to TCP probes: add --probe tcp");
+      return invalid_input("a port applies to TCP probes only: set the probe to tcp");
     }
     if (patch.port && patch.probe == ProbeKind::icmp) {
-      return invalid_input("--port applies to TCP probes, not ICMP");
+      return invalid_input("a port applies to TCP probes only, not ICMP");
     }
     t.port.reset();
   } else {

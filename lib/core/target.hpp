@@ -29,7 +29,7 @@ inline constexpr util::Micros k_max_timeout = std::chrono::seconds{60};
 inline constexpr int k_max_payload = 65000;
 inline constexpr int k_default_payload = 56;
 inline constexpr int k_default_tcp_port = 443;
-inline constexpr std::size_t k_max_name_length = 64;
+inline constexpr std::size_t k_max_name_length = 255;  // room for any host as a name
 
 using Tags = std::map<std::string, std::string>;
 
@@ -75,8 +75,9 @@ struct TargetPatch {
 // names `what` and the accepted range.
 Expected<void> check_duration(std::string_view what, util::Micros d, util::Micros lo, util::Micros hi);
 
-// Checks a target name: 1-64 characters of letters, digits and . _ - : and not
-// all digits (a number is read as an id). invalid_input says why.
+// Checks a target name: 1-255 characters of letters, digits and . _ - : % (so
+// every valid host is a valid name) and not all digits (a number is read as
+// an id). invalid_input says why.
 Expected<void> validate_name(std::string_view name);
 
 // Parses "key=value" for --tag: key of letters, digits and . _ -, at most 64

@@ -69,7 +69,7 @@ TEST_CASE("target validation") {
     p.port = 22;
     auto r = core::make_target("h.example", p);
     REQUIRE_FALSE(r);
-    CHECK(r.error().message.find("--probe tcp") != std::string::npos);
+    CHECK(r.error().message.find("TCP probes only") != std::string::npos);
   }
   SUBCASE("family must match a literal") {
     p.family = core::Family::v6;
@@ -88,8 +88,9 @@ TEST_CASE("target validation") {
       CAPTURE(name);
       CHECK_FALSE(core::validate_name(name));
     }
-    CHECK(core::validate_name(std::string(64, 'a')));
-    CHECK_FALSE(core::validate_name(std::string(65, 'a')));
+    CHECK(core::validate_name(std::string(255, 'a')));
+    CHECK_FALSE(core::validate_name(std::string(256, 'a')));
+    CHECK(core::validate_name("fe80::1%eth0"));
   }
 }
 
