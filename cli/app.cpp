@@ -37,6 +37,14 @@ const CLI::App& deepest(const CLI::App& app) {
 // subcommand or argument before an unknown word it could not place, so the
 // unknown word, when there is one, is the better message.
 std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::ConfigError*>(&e) != nullptr) {
+    constexpr std::string_view k_extras = "INI was not able to parse ";
+    std::string_view what = e.what();
+    if (what.starts_with(k_extras)) {
+      return fmt::format("unknown setting \"{}\" in the --config file", what.substr(k_extras.size()));
+    }
+    return fmt::format("--config file: {}", what);
+  }
   if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr) return e.what();
   const CLI::App& where = deepest(app);
   // With fallthrough, a word the subcommand could not place moves up to its parents.
