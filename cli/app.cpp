@@ -45,7 +45,19 @@ std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
     }
     return fmt::format("--config file: {}", what);
   }
-  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr) return e.what();
+  if (dynamic_cast<const CLI::ConversionError*>(&e) != nullptr) {
+    constexpr std::string_view k_prefix = "Could not convert: ";
+    std::string_view what = e.what();
+    auto eq = what.find(" = ");
+    if (what.starts_with(k_prefix) && eq != std::string_view::npos) {
+      auto name = what.substr(k_prefix.size(), eq - k_prefix.size());
+      return fmt::format("invalid value \"{}\" for {}: expected a whole number", what.substr(eq + 3), name);
+    }
+    return e.what();
+  }
+  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) {
+    return e.what();
+  }
   const CLI::App& where = deepest(app);
   // With fallthrough, a word the subcommand could not place moves up to its parents.
   std::vector<std::string> extra;
@@ -89,7 +101,15 @@ int main(int argc, char** argv) {
   register_init(app, ctx);
   register_target(app, ctx);
   register_job(app, ctx);
+  register_ping(app, ctx);
+  register_run(app, ctx);
+  register_logs(app, ctx);
 
+  if (argc <= 1) {
+    print_error("a command is required");
+    fmt::print(stderr, "{}", app.help());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -111,6 +131,12 @@ int main(int argc, char** argv) {
   });
   if (const char* env = std::getenv("PINGKEEPER_DB"); env != nullptr && *env != '\0' && !db_on_command_line) {
     ctx.db_path = env;
+  }
+
+  // A bad display zone is a usage error for every command, not only those that show times.
+  if (auto zone = ctx.display_zone(); !zone) {
+    print_error(zone.error().message);
+    return 2;
   }
 
   try {

@@ -1,5 +1,4 @@
 #include <CLI/CLI.hpp>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include "context.hpp"
@@ -47,7 +46,10 @@ void add_job_options(CLI::App& cmd, JobOptions& o, bool edit) {
                  "'always' for none)")
       ->option_text("SPEC")
       ->allow_extra_args(false);
-  cmd.add_option("--tz", o.tz, "IANA time zone of the windows (default: --tz, else local)")->option_text("ZONE");
+  cmd.add_option("--tz", o.tz,
+                 edit ? "IANA time zone of the windows and times" : "IANA time zone of the windows and times "
+                                                                    "(default: the machine's zone)")
+      ->option_text("ZONE");
   cmd.add_option("--metrics", o.metrics, "What to collect: rtt,loss,jitter,ttl,path (default rtt,loss,jitter,ttl)")
       ->option_text("LIST");
   cmd.add_option("--path-every", o.path_every, "Traceroute interval with the path metric (default 10m)")
@@ -64,16 +66,7 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Parses a --start/--end value; "none" clears it (edit only).
-Expected<std::optional<util::SysMicros>> parse_bound(const Context& ctx, const std::string& text, bool edit,
-                                                     const date::time_zone* zone) {
-  if (edit && (text == "none" || text.empty())) return std::optional<util::SysMicros>{};
-  auto t = util::parse_time_point(text, ctx.now, zone);
-  if (!t) return std::unexpected(t.error());
-  return std::optional<util::SysMicros>{*t};
-}
-
-Expected<core::JobPatch> to_patch(const Context& ctx, const JobOptions& o, bool edit) {
+Expected<core::JobPatch> to_patch(const JobOptions& o) {
   core::JobPatch p;
   if (o.targets) p.targets = split_list(*o.targets);
   if (o.add_targets) p.add_targets = split_list(*o.add_targets);
@@ -83,38 +76,10 @@ Expected<core::JobPatch> to_patch(const Context& ctx, const JobOptions& o, bool 
   if (!interval) return std::unexpected(interval.error());
   p.interval = *interval;
   p.count = o.count;
-  // Times without an offset are read in the job's zone when one is given.
-  std::string zone_name = o.tz ? *o.tz : ctx.utc ? "UTC" : ctx.tz;
-  const date::time_zone* zone = nullptr;
-  if (zone_name.empty()) {
-    zone = util::local_zone();
-  } else {
-    auto z = util::locate_zone(zone_name);
-    if (!z) return std::unexpected(z.error());
-    zone = *z;
-  }
-  if (o.tz || !edit) p.tz = zone_name.empty() ? zone->name() : zone_name;
-  if (o.start) {
-    auto t = parse_bound(ctx, *o.start, edit, zone);
-    if (!t) return std::unexpected(t.error());
-    p.starts_at = *t;
-  }
-  if (o.end) {
-    auto t = parse_bound(ctx, *o.end, edit, zone);
-    if (!t) return std::unexpected(t.error());
-    p.ends_at = *t;
-  }
-  if (!o.windows.empty()) {
-    std::string spec;
-    for (const auto& w : o.windows) {
-      if (util::trim(w) == "always") continue;
-      if (!spec.empty()) spec += ';';
-      spec += w;
-    }
-    auto sched = core::WeeklySchedule::parse(spec);
-    if (!sched) return std::unexpected(sched.error());
-    p.windows = *sched;
-  }
+  p.tz = o.tz;
+  p.start_text = o.start;
+  p.end_text = o.end;
+  p.window_texts = o.windows;
   if (o.metrics) {
     auto m = core::parse_metrics(*o.metrics);
     if (!m) return std::unexpected(m.error());
@@ -168,7 +133,7 @@ Expected<void> print_jobs(const Context& ctx, const std::vector<JobView>& jobs) 
     for (const auto& v : jobs) {
       auto j = core::to_json(v.job, v.state, v.latest);
       auto text = [](const core::Json& x) { return x.is_null() ? std::string() : x.get<std::string>(); };
-      table.rows.push_back({std::to_string(v.job.id), v.job.name, member_names(v.job), j["interval_ms"].dump(),
+      table.rows.push_back({std::to_string(v.job.id), v.job.name, member_names(v.job), std::to_string(util::to_ms(v.job.interval)),
                             std::to_string(v.job.count), text(j["start"]), text(j["end"]), v.job.windows.to_string(),
                             v.job.tz, core::format_metrics(v.job.metrics), text(j["state"]), text(j["status"]),
                             text(j["next_change"])});
@@ -246,7 +211,7 @@ void register_add_edit(CLI::App& group, Context& ctx) {
   add->get_option("--targets")->required();
   add->callback([&ctx, name, opts] {
     ctx.action = [&ctx, name, opts]() -> Expected<void> {
-      auto patch = to_patch(ctx, *opts, false);
+      auto patch = to_patch(*opts);
       if (!patch) return std::unexpected(patch.error());
       patch->name = *name;
       return change_job(ctx, "added", [&](const store::Database& db) { return store::jobs::add(db, *patch, ctx.now); });
@@ -260,7 +225,7 @@ void register_add_edit(CLI::App& group, Context& ctx) {
   add_job_options(*edit, *eopts, true);
   edit->callback([&ctx, ref, eopts] {
     ctx.action = [&ctx, ref, eopts]() -> Expected<void> {
-      auto patch = to_patch(ctx, *eopts, true);
+      auto patch = to_patch(*eopts);
       if (!patch) return std::unexpected(patch.error());
       return change_job(ctx, "updated",
                         [&](const store::Database& db) { return store::jobs::edit(db, *ref, *patch, ctx.now); });

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "store/targets.hpp"
 #include "target_options.hpp"
 #include "util/duration.hpp"
+#include "util/strings.hpp"
 
 namespace pk::cli {
 
@@ -31,10 +33,11 @@ std::string probe_text(const core::Target& t) {
   return "icmp";
 }
 
-std::string tags_text(const core::Tags& tags) {
+// "k=v,k2=v2" for people; CSV uses ';' as `target import` reads it.
+std::string tags_text(const core::Tags& tags, char sep = ',') {
   std::string out;
   for (const auto& [k, v] : tags) {
-    if (!out.empty()) out += ',';
+    if (!out.empty()) out += sep;
     out += k + "=" + v;
   }
   return out;
@@ -53,12 +56,11 @@ void print_targets(const Context& ctx, const std::vector<core::Target>& targets)
     table.headers = {"id", "name", "host", "family", "probe", "port", "interval_ms", "timeout_ms", "size",
                      "paused", "job_only", "state", "tags", "description"};
     for (const auto& t : targets) {
-      auto j = core::to_json(t);
       table.rows.push_back({std::to_string(t.id), t.name, t.host, std::string(core::to_string(t.family)),
                             std::string(core::to_string(t.probe)), t.port ? std::to_string(*t.port) : "",
-                            j["interval_ms"].dump(), j["timeout_ms"].dump(), std::to_string(t.payload_size),
+                            std::to_string(util::to_ms(t.interval)), std::to_string(util::to_ms(t.timeout)), std::to_string(t.payload_size),
                             t.paused ? "true" : "false", t.job_only ? "true" : "false", target_state(t),
-                            tags_text(t.tags), t.description});
+                            tags_text(t.tags, ';'), t.description});
     }
     table.print_csv();
     return;
@@ -108,6 +110,8 @@ Expected<std::string> read_input(const std::string& file) {
     buf << std::cin.rdbuf();
     return buf.str();
   }
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) return make_error(ErrorKind::io, fmt::format("cannot read {}: it is a folder", file));
   std::ifstream in(file, std::ios::binary);
   if (!in) return make_error(ErrorKind::io, fmt::format("cannot read {}: {}", file, std::strerror(errno)));
   buf << in.rdbuf();
@@ -247,11 +251,17 @@ void register_edit_rm(CLI::App& group, Context& ctx) {
     ctx.action = [&ctx, rm_ref, keep]() -> Expected<void> {
       auto db = ctx.open_db();
       if (!db) return std::unexpected(db.error());
-      auto t = store::targets::remove(*db, *rm_ref, *keep, ctx.now);
-      if (!t) return std::unexpected(t.error());
-      if (ctx.format() != Format::table) return show_target(ctx, *t);
-      note(ctx.quiet, fmt::format("{} target {} ({}), id {}", *keep ? "retired (data kept)" : "removed", t->name,
-                                  t->host, t->id));
+      auto r = store::targets::remove(*db, *rm_ref, *keep, ctx.now);
+      if (!r) return std::unexpected(r.error());
+      if (ctx.format() != Format::table) return show_target(ctx, r->target);
+      const auto& t = r->target;
+      if (*keep) {
+        note(ctx.quiet, fmt::format("retired target {} ({}), id {}; its data is kept", t.name, t.host, t.id));
+      } else {
+        note(ctx.quiet, fmt::format("removed target {} ({}), id {}, and its {} samples", t.name, t.host, t.id,
+                                    r->samples_deleted));
+      }
+      if (!r->jobs.empty()) note(ctx.quiet, fmt::format("taken out of jobs: {}", util::join(r->jobs, ", ")));
       return {};
     };
   });

@@ -45,7 +45,7 @@ Expected<void> Context::reject_bracket_lists(std::string_view what, const std::v
 }
 
 Expected<store::Database> Context::open_db() const {
-  const std::string path = db_path.empty() ? default_db_path() : db_path;
+  const std::string path = db_file();
   if (verbose > 0) fmt::print(stderr, "pingkeeper: database {}\n", path);
   // The default folder is ours to create; a folder the user named must exist.
   return store::Database::open(path, /*create_dirs=*/db_path.empty());

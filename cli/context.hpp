@@ -18,6 +18,10 @@ namespace pk::cli {
 
 enum class Format { table, json, csv };
 
+// The default database path: $XDG_DATA_HOME/pingkeeper/pingkeeper.db, else
+// ~/.local/share/pingkeeper/pingkeeper.db.
+std::string default_db_path();
+
 // Global options and the command chosen by parsing.
 struct Context {
   std::string db_path;  // empty: the default path
@@ -38,13 +42,11 @@ struct Context {
   // values a and b. Hosts and names never hold brackets, so such a word is a
   // mistake ("[::1]"): invalid_input naming `what` when `values` came from one.
   Expected<void> reject_bracket_lists(std::string_view what, const std::vector<std::string>& values) const;
+  // The database file: --db / $PINGKEEPER_DB / config, else the default path.
+  std::string db_file() const { return db_path.empty() ? default_db_path() : db_path; }
   // Opens (creating and migrating if needed) the database.
   Expected<store::Database> open_db() const;
 };
-
-// The default database path: $XDG_DATA_HOME/pingkeeper/pingkeeper.db, else
-// ~/.local/share/pingkeeper/pingkeeper.db.
-std::string default_db_path();
 
 // Parses an optional duration option: nullopt stays nullopt.
 Expected<std::optional<util::Micros>> parse_duration_option(const std::optional<std::string>& text);
@@ -54,5 +56,8 @@ Expected<std::optional<util::Micros>> parse_duration_option(const std::optional<
 void register_init(CLI::App& app, Context& ctx);
 void register_target(CLI::App& app, Context& ctx);
 void register_job(CLI::App& app, Context& ctx);
+void register_ping(CLI::App& app, Context& ctx);
+void register_run(CLI::App& app, Context& ctx);
+void register_logs(CLI::App& app, Context& ctx);
 
 }  // namespace pk::cli

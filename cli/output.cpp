@@ -43,7 +43,14 @@ void Table::print_csv() const {
   for (const auto& r : rows) fmt::print("{}\n", util::csv_record(r));
 }
 
-void print_json(const nlohmann::ordered_json& doc) { fmt::print("{}\n", doc.dump(2)); }
+void print_json(const nlohmann::ordered_json& doc) {
+  // Text is validated on the way in; should a byte slip through, replace it rather than fail.
+  fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+void print_json_line(const nlohmann::ordered_json& doc) {
+  fmt::print("{}\n", doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
 
 void print_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::size_t w = 0;

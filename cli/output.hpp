@@ -22,6 +22,9 @@ struct Table {
 // One JSON document, indented, with a final newline.
 void print_json(const nlohmann::ordered_json& doc);
 
+// One compact JSON document on one line (NDJSON streams).
+void print_json_line(const nlohmann::ordered_json& doc);
+
 // "key: value" lines with the keys aligned, for `show` commands; an empty
 // value shows as "-".
 void print_fields(const std::vector<std::pair<std::string, std::string>>& fields);

@@ -10,6 +10,8 @@ packages=(
   libsqlite3-dev libcli11-dev libfmt-dev libhowardhinnant-date-dev nlohmann-json3-dev tzdata
   # tests
   doctest-dev sqlite3 python3
+  # network tests (tests/net): namespaces and veth, sysctl, ground truth, loss
+  iproute2 procps iputils-ping fping nftables
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "core/host.hpp"
 
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,11 +15,12 @@ namespace pk::core {
 
 namespace {
 
+using util::is_digit;
+using util::is_alpha;
+
 constexpr std::size_t k_max_name_length = 253;  // without the optional trailing dot
 constexpr std::size_t k_max_label_length = 63;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 std::unexpected<Error> host_error(std::string_view host, std::string_view why) {

@@ -1,11 +1,12 @@
 #include "core/job.hpp"
 
+#include "core/target.hpp"
+#include "util/strings.hpp"
+
+#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <array>
-
-#include "core/target.hpp"
-#include "util/strings.hpp"
 
 namespace pk::core {
 
@@ -49,15 +50,60 @@ std::vector<std::string> metric_names(unsigned metrics) {
 
 std::string format_metrics(unsigned metrics) { return util::join(metric_names(metrics), ","); }
 
-Expected<void> apply_patch(Job& job, const JobPatch& patch) {
+bool JobPatch::empty() const {
+  return !name && !targets && add_targets.empty() && remove_targets.empty() && !interval && !count && !starts_at &&
+         !ends_at && !windows && !tz && !metrics && !path_every && !description && !start_text && !end_text &&
+         window_texts.empty();
+}
+
+namespace {
+
+// Reads a --start / --end text in the job's zone; "none" clears.
+Expected<std::optional<util::SysMicros>> parse_bound(std::string_view text, const date::time_zone* zone,
+                                                     util::SysMicros now) {
+  if (util::trim(text) == "none") return std::optional<util::SysMicros>{};
+  auto t = util::parse_time_point(text, now, zone);
+  if (!t) return std::unexpected(t.error());
+  return std::optional<util::SysMicros>{*t};
+}
+
+// Joins --window texts into one schedule; "always" adds nothing.
+Expected<WeeklySchedule> parse_windows(const std::vector<std::string>& texts) {
+  std::vector<std::string> rules;
+  for (const auto& w : texts) {
+    if (util::to_lower(util::trim(w)) != "always") rules.push_back(w);
+  }
+  return WeeklySchedule::parse(util::join(rules, ";"));
+}
+
+}  // namespace
+
+Expected<void> apply_patch(Job& job, const JobPatch& patch, util::SysMicros now) {
   Job j = job;
   if (patch.name) j.name = *patch.name;
   if (patch.interval) j.interval = *patch.interval;
   if (patch.count) j.count = *patch.count;
+  if (patch.tz) j.tz = *patch.tz;
+  auto zone = util::locate_zone(j.tz);
+  if (!zone) return std::unexpected(zone.error());
   if (patch.starts_at) j.starts_at = *patch.starts_at;
   if (patch.ends_at) j.ends_at = *patch.ends_at;
+  if (patch.start_text) {
+    auto t = parse_bound(*patch.start_text, *zone, now);
+    if (!t) return std::unexpected(t.error());
+    j.starts_at = *t;
+  }
+  if (patch.end_text) {
+    auto t = parse_bound(*patch.end_text, *zone, now);
+    if (!t) return std::unexpected(t.error());
+    j.ends_at = *t;
+  }
   if (patch.windows) j.windows = *patch.windows;
-  if (patch.tz) j.tz = *patch.tz;
+  if (!patch.window_texts.empty()) {
+    auto w = parse_windows(patch.window_texts);
+    if (!w) return std::unexpected(w.error());
+    j.windows = *w;
+  }
   if (patch.metrics) j.metrics = *patch.metrics;
   if (patch.path_every) j.path_every = *patch.path_every;
   if (patch.description) j.description = *patch.description;
@@ -73,10 +119,21 @@ Expected<void> apply_patch(Job& job, const JobPatch& patch) {
                                      util::format_iso_utc(*j.starts_at)));
   }
   if (j.metrics == 0 || (j.metrics & ~k_all_metrics) != 0) return invalid_input("a job needs at least one metric");
-  if (auto zone = util::locate_zone(j.tz); !zone) return std::unexpected(zone.error());
-  if (j.description.size() > 1000) return invalid_input("description is too long: at most 1000 characters");
+  if (auto ok = check_description(j.description); !ok) return ok;
   job = std::move(j);
   return {};
+}
+
+Expected<Job> make_job(const JobPatch& patch, util::SysMicros now) {
+  Job job;
+  job.tz = util::local_zone()->name();
+  if (auto ok = apply_patch(job, patch, now); !ok) return std::unexpected(ok.error());
+  if (job.ends_at && *job.ends_at <= now) {
+    return invalid_input(fmt::format("job end {} is already past (a relative time like 24h means ago; use +24h "
+                                     "for a time ahead)",
+                                     util::format_iso_utc(*job.ends_at)));
+  }
+  return job;
 }
 
 std::string_view to_string(JobStatus s) {

@@ -84,13 +84,27 @@ struct JobPatch {
   std::optional<unsigned> metrics;
   std::optional<util::Micros> path_every;
   std::optional<std::string> description;
+  // As typed by a user; they override the typed fields above. Times without
+  // an offset are read in the job's zone (the patch's tz, else the job's);
+  // "none" clears a start or end. Windows are joined with ";"; "always" (or
+  // nothing else) clears them.
+  std::optional<std::string> start_text;
+  std::optional<std::string> end_text;
+  std::vector<std::string> window_texts;
+
+  // Does the patch change nothing at all?
+  bool empty() const;
 };
 
-// Applies the scalar fields of `patch` (not the target lists) and validates
-// the job: name, interval 100 ms..1 d, count 1..100, start before end, a known
-// time zone, path_every 10 s..1 d, whole milliseconds. On error `job` is
-// unchanged.
-Expected<void> apply_patch(Job& job, const JobPatch& patch);
+// Applies the fields of `patch` (not the target lists) and validates the job:
+// name, interval 100 ms..1 d, count 1..100, start before end, a known time
+// zone, path_every 10 s..1 d, whole milliseconds. `now` anchors relative
+// times ("-1h", "today"). On error `job` is unchanged.
+Expected<void> apply_patch(Job& job, const JobPatch& patch, util::SysMicros now);
+
+// A new job from `patch` at `now`: its zone is the patch's tz, else the
+// machine's zone; an end that is already past is refused.
+Expected<Job> make_job(const JobPatch& patch, util::SysMicros now);
 
 // The live state of a job at an instant.
 enum class JobStatus {

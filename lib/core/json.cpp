@@ -6,8 +6,6 @@ namespace pk::core {
 
 namespace {
 
-std::int64_t ms(util::Micros d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
-
 Json opt_time(const std::optional<util::SysMicros>& t) {
   return t ? Json(util::format_iso_utc(*t)) : Json(nullptr);
 }
@@ -22,8 +20,8 @@ Json to_json(const Target& t) {
       {"family", to_string(t.family)},
       {"probe", to_string(t.probe)},
       {"port", t.port ? Json(*t.port) : Json(nullptr)},
-      {"interval_ms", ms(t.interval)},
-      {"timeout_ms", ms(t.timeout)},
+      {"interval_ms", util::to_ms(t.interval)},
+      {"timeout_ms", util::to_ms(t.timeout)},
       {"size", t.payload_size},
       {"paused", t.paused},
       {"job_only", t.job_only},
@@ -46,6 +44,23 @@ Json to_json(const JobRun& r) {
   };
 }
 
+Json rtt_ms(const std::optional<util::Micros>& rtt) {
+  if (!rtt) return nullptr;
+  return static_cast<double>(rtt->count()) / 1000.0;
+}
+
+Json to_json(const Sample& s, std::string_view target_name) {
+  return {
+      {"target", target_name},
+      {"target_id", s.target_id},
+      {"time", util::format_iso_utc(s.ts)},
+      {"rtt_ms", rtt_ms(s.rtt)},
+      {"status", to_string(s.status)},
+      {"ttl", s.ttl ? Json(*s.ttl) : Json(nullptr)},
+      {"detail", s.detail ? Json(*s.detail) : Json(nullptr)},
+  };
+}
+
 Json to_json(const Job& j, const JobState& state, const std::optional<JobRun>& latest_run) {
   auto targets = Json::array();
   for (const auto& m : j.targets) targets.push_back(m.name);
@@ -53,14 +68,14 @@ Json to_json(const Job& j, const JobState& state, const std::optional<JobRun>& l
       {"id", j.id},
       {"name", j.name},
       {"targets", targets},
-      {"interval_ms", ms(j.interval)},
+      {"interval_ms", util::to_ms(j.interval)},
       {"count", j.count},
       {"start", opt_time(j.starts_at)},
       {"end", opt_time(j.ends_at)},
       {"windows", j.windows.to_string()},
       {"tz", j.tz},
       {"metrics", metric_names(j.metrics)},
-      {"path_every_ms", ms(j.path_every)},
+      {"path_every_ms", util::to_ms(j.path_every)},
       {"state", j.stopped ? "stopped" : "active"},
       {"status", to_string(state.status)},
       {"next_change", opt_time(state.next_change)},

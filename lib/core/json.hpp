@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/job.hpp"
+#include "core/sample.hpp"
 #include "core/target.hpp"
 
 // The JSON shapes of domain objects, shared by `--json` output and `serve`.
@@ -21,5 +22,12 @@ Json to_json(const Target& t);
 Json to_json(const Job& j, const JobState& state, const std::optional<JobRun>& latest_run);
 
 Json to_json(const JobRun& r);
+
+// A sample of target `target_name`: time, rtt_ms (null when lost), status,
+// ttl, detail.
+Json to_json(const Sample& s, std::string_view target_name);
+
+// An RTT in milliseconds with microsecond precision (0.045), or null.
+Json rtt_ms(const std::optional<util::Micros>& rtt);
 
 }  // namespace pk::core

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/host.hpp"
+#include "util/strings.hpp"
 
 namespace pk::core {
 
@@ -28,6 +29,14 @@ Expected<void> check_duration(std::string_view what, util::Micros d, util::Micro
     return invalid_input(fmt::format("{} {} must be a whole number of milliseconds", what,
                                      util::format_duration(d)));
   }
+  return {};
+}
+
+Expected<void> check_description(std::string_view text) {
+  if (text.size() > k_max_description) {
+    return invalid_input(fmt::format("description is too long: at most {} bytes", k_max_description));
+  }
+  if (!util::is_valid_utf8(text)) return invalid_input("description is not valid UTF-8");
   return {};
 }
 
@@ -75,7 +84,15 @@ Expected<std::pair<std::string, std::string>> parse_tag(std::string_view text) {
   if (std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
     return invalid_input(fmt::format("invalid tag value for \"{}\": control characters are not allowed", key));
   }
+  if (!util::is_valid_utf8(value)) {
+    return invalid_input(fmt::format("invalid tag value for \"{}\": it is not valid UTF-8", key));
+  }
   return std::pair{std::string(key), std::string(value)};
+}
+
+bool TargetPatch::empty() const {
+  return !name && !host && !family && !probe && !port && !interval && !timeout && !payload_size && !paused &&
+         !job_only && !description && set_tags.empty() && remove_tags.empty();
 }
 
 Expected<void> apply_patch(Target& target, const TargetPatch& patch) {
@@ -123,7 +140,7 @@ Expected<void> apply_patch(Target& target, const TargetPatch& patch) {
       return invalid_input(fmt::format("port {} is out of range: use 1 to 65535", *t.port));
     }
   }
-  if (t.description.size() > 1000) return invalid_input("description is too long: at most 1000 characters");
+  if (auto ok = check_description(t.description); !ok) return ok;
   target = std::move(t);
   return {};
 }

@@ -30,6 +30,7 @@ inline constexpr int k_max_payload = 65000;
 inline constexpr int k_default_payload = 56;
 inline constexpr int k_default_tcp_port = 443;
 inline constexpr std::size_t k_max_name_length = 255;  // room for any host as a name
+inline constexpr std::size_t k_max_description = 1000;
 
 using Tags = std::map<std::string, std::string>;
 
@@ -69,11 +70,17 @@ struct TargetPatch {
   std::optional<std::string> description;
   Tags set_tags;
   std::vector<std::string> remove_tags;
+
+  // Does the patch change nothing at all?
+  bool empty() const;
 };
 
 // Checks that `d` lies in [lo, hi] and is whole milliseconds; invalid_input
 // names `what` and the accepted range.
 Expected<void> check_duration(std::string_view what, util::Micros d, util::Micros lo, util::Micros hi);
+
+// Checks free text: at most k_max_description bytes of valid UTF-8.
+Expected<void> check_description(std::string_view text);
 
 // Checks a target name: 1-255 characters of letters, digits and . _ - : % (so
 // every valid host is a valid name) and not all digits (a number is read as

@@ -14,8 +14,18 @@ namespace pk::core {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> k_columns{"host", "name",  "interval", "timeout", "probe",
-                                                     "port", "tags", "size",     "family",  "description"};
+// Columns an import reads; `target list --csv` writes a subset of them, so its
+// output imports back (id and state are informational and ignored).
+constexpr std::array<std::string_view, 16> k_columns{
+    "host",        "name",        "interval", "timeout",  "probe", "port", "tags", "size",
+    "family",      "description", "paused",   "job_only", "interval_ms", "timeout_ms", "id", "state"};
+
+Expected<bool> parse_bool(std::string_view text, std::string_view what) {
+  auto t = util::to_lower(text);
+  if (t == "true" || t == "1" || t == "yes") return true;
+  if (t == "false" || t == "0" || t == "no") return false;
+  return invalid_input(fmt::format("invalid {} \"{}\": use true or false", what, text));
+}
 
 bool meaningful(std::string_view line) {
   auto t = util::trim(line);
@@ -58,6 +68,14 @@ Expected<void> apply_cell(TargetPatch& patch, std::string_view column, std::stri
     auto f = parse_family(cell);
     if (!f) return std::unexpected(f.error());
     patch.family = *f;
+  } else if (column == "interval_ms" || column == "timeout_ms") {
+    auto n = parse_int(cell, column);
+    if (!n) return std::unexpected(n.error());
+    (column == "interval_ms" ? patch.interval : patch.timeout) = util::Micros{std::chrono::milliseconds{*n}};
+  } else if (column == "paused" || column == "job_only") {
+    auto b = parse_bool(cell, column);
+    if (!b) return std::unexpected(b.error());
+    (column == "paused" ? patch.paused : patch.job_only) = *b;
   } else if (column == "description") {
     patch.description = std::string(cell);
   } else if (column == "tags") {
@@ -98,7 +116,7 @@ Expected<std::vector<ImportedTarget>> parse_target_import(std::string_view text,
           auto name = util::to_lower(util::trim(cell));
           if (std::find(k_columns.begin(), k_columns.end(), name) == k_columns.end()) {
             return invalid_input(fmt::format("line {}: unknown column \"{}\"; expected {}", line_no, name,
-                                             "host,name,interval,timeout,probe,port,tags,size,family,description"));
+                                             "host,name,interval,timeout,probe,port,tags,size,family,description,paused,job_only"));
           }
           if (std::find(header.begin(), header.end(), name) != header.end()) {
             return invalid_input(fmt::format("line {}: column \"{}\" appears twice", line_no, name));

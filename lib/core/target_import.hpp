@@ -18,7 +18,9 @@ struct ImportedTarget {
 //  - one host per line; blank lines and '#' comments are skipped;
 //  - CSV (RFC 4180) whose header names columns among host (required), name,
 //    interval, timeout, probe, port, tags ("k=v;k2=v2"), size, family
-//    (any|4|6), description; empty cells take the defaults.
+//    (any|4|6|ipv4|ipv6), description, paused, job_only (true|false),
+//    interval_ms, timeout_ms; id and state are ignored, so the output of
+//    `target list --csv` imports back. Empty cells take the defaults.
 // `defaults` (the command's options) applies to every line before the line's
 // own fields. The first bad line fails the whole import:
 // invalid_input "line N: <why>". An input with no hosts is invalid_input too.

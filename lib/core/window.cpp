@@ -15,6 +15,11 @@ namespace pk::core {
 
 namespace {
 
+using util::is_digit;
+using util::is_space;
+using util::is_alpha;
+using util::to_lower;
+
 using std::chrono::minutes;
 
 constexpr std::uint8_t k_all_days = 0x7f;
@@ -37,10 +42,6 @@ std::unexpected<Error> window_error(std::string_view spec, std::string_view why)
       fmt::format("invalid window \"{}\": {}; expected e.g. \"mon-fri 09:00-17:00; sat 10:00-12:00\"", spec, why));
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // ---- Parsing ----------------------------------------------------------------
 
@@ -263,6 +264,29 @@ util::SysMicros day_start(date::local_days day, const date::time_zone* zone) {
   return util::SysMicros{zone->to_sys(day, date::choose::earliest)};
 }
 
+// Appends the instants whose local wall-clock time lies in [local_begin,
+// local_end): for each UTC offset in force around them, the span shifted by
+// that offset and clipped to when the offset holds. Across a fall-back the
+// repeated hour yields two spans; a start inside a spring-forward gap opens
+// when the gap ends.
+void add_wall_clock_spans(date::local_seconds local_begin, date::local_seconds local_end,
+                          const date::time_zone* zone, std::vector<Interval>& spans) {
+  // Offsets stay within ±26 h, so the periods that matter lie in this range.
+  constexpr auto k_margin = std::chrono::hours{26};
+  const date::sys_seconds from{local_begin.time_since_epoch() - k_margin};
+  const date::sys_seconds to{local_end.time_since_epoch() + k_margin};
+  auto info = zone->get_info(from);
+  for (int period = 0; period < 16 && info.begin < to; ++period) {
+    const date::sys_seconds shifted_begin{local_begin.time_since_epoch() - info.offset};
+    const date::sys_seconds shifted_end{local_end.time_since_epoch() - info.offset};
+    const auto begin = std::max(shifted_begin, info.begin);
+    const auto end = std::min(shifted_end, info.end);
+    if (begin < end) spans.push_back(Interval{util::SysMicros{begin}, util::SysMicros{end}});
+    if (info.end >= to) break;
+    info = zone->get_info(info.end);
+  }
+}
+
 // The occurrences of rules starting on local days [first, last], merged
 // where they touch or overlap, in order. Empty occurrences (a rule entirely
 // inside a spring-forward gap) are dropped.
@@ -278,12 +302,7 @@ std::vector<Interval> merged_occurrences(const std::vector<WindowRule>& rules, d
       const auto local_begin = day + minutes{rule.start_min};
       const auto end_day = rule.end_min <= rule.start_min ? day + date::days{1} : day;
       const auto local_end = end_day + minutes{rule.end_min};
-      // A local time in a gap maps to the end of the gap for either choice.
-      const util::SysMicros begin{zone->to_sys(local_begin, date::choose::earliest)};
-      const util::SysMicros end{zone->to_sys(local_end, date::choose::latest)};
-      if (begin < end) {
-        spans.push_back(Interval{begin, end});
-      }
+      add_wall_clock_spans(local_begin, local_end, zone, spans);
     }
   }
   std::sort(spans.begin(), spans.end(), [](const Interval& a, const Interval& b) { return a.begin < b.begin; });

@@ -37,14 +37,14 @@ struct Interval {
 // Weekly windows such as "mon-fri 09:00-17:00; sat 10:00-12:00", evaluated in
 // an IANA time zone. An empty schedule means "always open".
 //
-// DST: each rule occurrence spans from the first instant the local clock shows
-// its start time (a start inside a spring-forward gap opens when the gap ends)
-// to the last instant it shows its end time (an end inside a fall-back overlap
-// closes at the second occurrence); an end in a gap closes when the gap ends.
+// DST: an instant is inside a rule occurrence exactly when the local wall
+// clock at that instant shows a time within [start, end) of that occurrence.
 // So "mon-fri 09:00-17:00" is always 09:00 to 17:00 on the wall clock, and a
-// window across a DST change is an hour shorter or longer in real time; an
-// occurrence entirely inside a gap is empty and skipped. The `zone` passed to
-// the evaluation functions must not be null.
+// window across a DST change is an hour shorter or longer in real time; a
+// start inside a spring-forward gap opens when the gap ends; a window inside
+// the repeated hour of a fall-back happens twice that night; an occurrence
+// entirely inside a gap is empty. The `zone` passed to the evaluation
+// functions must not be null.
 class WeeklySchedule {
  public:
   WeeklySchedule() = default;

@@ -134,6 +134,7 @@ Expected<Database> Database::open(const std::string& path, bool create_dirs) {
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, k_busy_timeout_ms);
   Database db(std::move(handle), path);
+  if (auto mine = check_ownership(db); !mine) return std::unexpected(mine.error());
   try {
     // auto_vacuum only takes effect before the first table exists; the
     // migrations run after this, so a new database gets it.
@@ -146,9 +147,6 @@ Expected<Database> Database::open(const std::string& path, bool create_dirs) {
     }
     db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
   } catch (const SqlError& e) {
-    if ((e.code() & 0xff) == SQLITE_NOTADB) {
-      return make_error(ErrorKind::database, fmt::format("{} is not a pingkeeper database", path));
-    }
     return make_error(ErrorKind::database, fmt::format("cannot set up database {}: {}", path, e.what()));
   }
   if (auto ok = migrate(db); !ok) return std::unexpected(ok.error());

@@ -1,6 +1,7 @@
 #include "store/jobs.hpp"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -15,8 +16,6 @@ namespace {
 constexpr std::string_view k_columns =
     "id, name, interval_ms, count, starts_at, ends_at, windows, tz, metrics, path_every_ms, state, "
     "description, created_at, updated_at";
-
-std::int64_t to_ms(util::Micros d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
 std::optional<std::int64_t> opt_us(const std::optional<util::SysMicros>& t) {
   if (!t) return std::nullopt;
@@ -46,9 +45,11 @@ core::Job read_row(const Database& db, const Statement& st) {
   j.count = st.int32(3);
   j.starts_at = opt_time(st.opt_int64(4));
   j.ends_at = opt_time(st.opt_int64(5));
-  // Stored windows were validated on the way in; a hand-edited row that no
-  // longer parses reads as "always", never as a crash.
-  if (auto w = core::WeeklySchedule::parse(st.text(6))) j.windows = *w;
+  // Stored windows were validated on the way in; a row that no longer parses
+  // (edited by hand) is an error, never silently "always".
+  auto windows = core::WeeklySchedule::parse(st.text(6));
+  if (!windows) throw SqlError(SQLITE_CORRUPT, fmt::format("job \"{}\": {}", j.name, windows.error().message));
+  j.windows = *windows;
   j.tz = st.text(7);
   if (auto m = core::parse_metrics(st.text(8))) j.metrics = *m;
   j.path_every = std::chrono::milliseconds{st.int64(9)};
@@ -85,14 +86,14 @@ bool name_taken(const Database& db, std::string_view name, std::int64_t except_i
 // Binds parameters 1..12 (name .. updated_at).
 void bind_fields(Statement& st, const core::Job& j) {
   st.bind(1, j.name)
-      .bind(2, to_ms(j.interval))
+      .bind(2, util::to_ms(j.interval))
       .bind(3, j.count)
       .bind(4, opt_us(j.starts_at))
       .bind(5, opt_us(j.ends_at))
       .bind(6, j.windows.to_string())
       .bind(7, j.tz)
       .bind(8, core::format_metrics(j.metrics))
-      .bind(9, to_ms(j.path_every))
+      .bind(9, util::to_ms(j.path_every))
       .bind(10, j.stopped ? "stopped" : "active")
       .bind(11, j.description)
       .bind(12, util::to_epoch_us(j.updated_at));
@@ -147,8 +148,9 @@ Expected<core::Job> add(const Database& db, const core::JobPatch& patch, util::S
     if (!patch.targets || patch.targets->empty()) {
       return invalid_input("a job needs at least one target (--targets T1,T2)");
     }
-    core::Job job;
-    if (auto ok = core::apply_patch(job, patch); !ok) return std::unexpected(ok.error());
+    auto made = core::make_job(patch, now);
+    if (!made) return std::unexpected(made.error());
+    auto& job = *made;
     Transaction tx(db);
     if (name_taken(db, job.name, 0)) {
       return invalid_input(fmt::format("job \"{}\" already exists (choose another name)", job.name));
@@ -166,7 +168,7 @@ Expected<core::Job> add(const Database& db, const core::JobPatch& patch, util::S
     job.id = db.last_insert_rowid();
     store_members(db, job);
     tx.commit();
-    return job;
+    return std::move(job);
   });
 }
 
@@ -190,10 +192,11 @@ Expected<std::vector<core::Job>> list(const Database& db) {
 Expected<core::Job> edit(const Database& db, std::string_view ref, const core::JobPatch& patch,
                          util::SysMicros now) {
   return guarded([&]() -> Expected<core::Job> {
+    if (patch.empty()) return invalid_input("nothing to change: give at least one option (see job edit --help)");
     Transaction tx(db);
     auto j = lookup(db, ref);
     if (!j) return unknown(ref);
-    if (auto ok = core::apply_patch(*j, patch); !ok) return std::unexpected(ok.error());
+    if (auto ok = core::apply_patch(*j, patch, now); !ok) return std::unexpected(ok.error());
     if (name_taken(db, j->name, j->id)) {
       return invalid_input(fmt::format("job \"{}\" already exists (choose another name)", j->name));
     }
@@ -241,6 +244,37 @@ Expected<core::Job> set_stopped(const Database& db, std::string_view ref, bool s
     }
     tx.commit();
     return std::move(*j);
+  });
+}
+
+Expected<std::int64_t> open_run(const Database& db, std::int64_t job_id, util::SysMicros at) {
+  return guarded([&]() -> Expected<std::int64_t> {
+    db.prepare("INSERT INTO job_runs (job_id, started_at) VALUES (?1, ?2)")
+        .bind(1, job_id)
+        .bind(2, util::to_epoch_us(at))
+        .run();
+    return db.last_insert_rowid();
+  });
+}
+
+Expected<void> close_run(const Database& db, std::int64_t run_id, util::SysMicros at, std::string_view reason) {
+  return guarded([&]() -> Expected<void> {
+    db.prepare("UPDATE job_runs SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL")
+        .bind(1, run_id)
+        .bind(2, util::to_epoch_us(at))
+        .bind(3, reason)
+        .run();
+    return {};
+  });
+}
+
+Expected<int> close_open_runs(const Database& db, util::SysMicros at, std::string_view reason) {
+  return guarded([&]() -> Expected<int> {
+    db.prepare("UPDATE job_runs SET ended_at = max(started_at, ?1), end_reason = ?2 WHERE ended_at IS NULL")
+        .bind(1, util::to_epoch_us(at))
+        .bind(2, reason)
+        .run();
+    return db.changes();
   });
 }
 

@@ -37,6 +37,16 @@ Expected<core::Job> remove(const Database& db, std::string_view ref);
 // `job stop` / `job start`.
 Expected<core::Job> set_stopped(const Database& db, std::string_view ref, bool stopped, util::SysMicros now);
 
+// Opens a run of the job at `at` and returns its id.
+Expected<std::int64_t> open_run(const Database& db, std::int64_t job_id, util::SysMicros at);
+
+// Closes a run at `at`, saying why ("window closed", "stopped", ...).
+Expected<void> close_run(const Database& db, std::int64_t run_id, util::SysMicros at, std::string_view reason);
+
+// Closes every run still open (left by a collector that died) at `at`;
+// returns how many.
+Expected<int> close_open_runs(const Database& db, util::SysMicros at, std::string_view reason);
+
 // The job's most recent run, if it ever ran.
 Expected<std::optional<core::JobRun>> latest_run(const Database& db, std::int64_t job_id);
 

@@ -1,6 +1,7 @@
 #include "store/migrations.hpp"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "store/db.hpp"
 
@@ -22,6 +23,30 @@ int latest_schema_version() {
   return all.empty() ? 0 : all.back().version;
 }
 
+Expected<void> check_ownership(const Database& db) {
+  auto not_ours = [&] {
+    return make_error(ErrorKind::database, fmt::format("{} is not a pingkeeper database (it holds other data); "
+                                                       "choose another --db",
+                                                       db.path()));
+  };
+  try {
+    auto st = db.prepare("SELECT (SELECT count(*) FROM sqlite_master), * FROM pragma_application_id, pragma_user_version");
+    st.step();
+    auto objects = st.int64(0);
+    auto app_id = st.int64(1);
+    auto version = st.int64(2);
+    bool fresh = objects == 0 && app_id == 0 && version == 0;
+    if (!fresh && app_id != k_application_id) return not_ours();
+    if (version > latest_schema_version()) {
+      return newer_than_binary(db, static_cast<int>(version), latest_schema_version());
+    }
+    return {};
+  } catch (const SqlError& e) {
+    if ((e.code() & 0xff) == SQLITE_NOTADB) return not_ours();
+    return make_error(ErrorKind::database, fmt::format("cannot read {}: {}", db.path(), e.what()));
+  }
+}
+
 Expected<void> migrate(const Database& db, std::span<const Migration> migrations) {
   int latest = migrations.empty() ? 0 : migrations.back().version;
   return guarded([&]() -> Expected<void> {
@@ -36,6 +61,7 @@ Expected<void> migrate(const Database& db, std::span<const Migration> migrations
     if (current > latest) {
       return newer_than_binary(db, current, latest);
     }
+    if (current == 0) db.exec(fmt::format("PRAGMA application_id = {}", k_application_id));
     for (const auto& m : migrations) {
       if (m.version <= current) continue;
       try {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -18,6 +19,14 @@ struct Migration {
 
 // Every migration the binary carries, in version order (generated source).
 std::span<const Migration> embedded_migrations();
+
+// PRAGMA application_id of every pingkeeper database ("PKpk").
+inline constexpr std::int64_t k_application_id = 0x504B706B;
+
+// Refuses (ErrorKind::database) a file that is some other program's SQLite
+// database (neither empty nor marked with k_application_id), or one written
+// by a newer pingkeeper. Runs before anything is written to the file.
+Expected<void> check_ownership(const Database& db);
 
 // The newest schema version this binary knows.
 int latest_schema_version();

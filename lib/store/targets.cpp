@@ -1,6 +1,7 @@
 #include "store/targets.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "store/db.hpp"
 #include "store/refs.hpp"
+#include "util/strings.hpp"
 
 namespace pk::store::targets {
 
@@ -17,7 +19,9 @@ constexpr std::string_view k_columns =
     "id, name, host, family, probe, port, interval_ms, timeout_ms, payload_size, paused, job_only, "
     "description, tags, created_at, updated_at, removed_at";
 
-std::string tags_to_json(const core::Tags& tags) { return nlohmann::json(tags).dump(); }
+std::string tags_to_json(const core::Tags& tags) {
+  return nlohmann::json(tags).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 core::Tags tags_from_json(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
@@ -50,8 +54,6 @@ core::Target read_row(const Statement& st) {
   return t;
 }
 
-std::int64_t to_ms(util::Micros d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
-
 // Binds the configurable fields as parameters 1..13 (name .. updated_at).
 void bind_fields(Statement& st, const core::Target& t) {
   st.bind(1, t.name)
@@ -59,8 +61,8 @@ void bind_fields(Statement& st, const core::Target& t) {
       .bind(3, static_cast<int>(t.family))
       .bind(4, core::to_string(t.probe))
       .bind(5, t.port)
-      .bind(6, to_ms(t.interval))
-      .bind(7, to_ms(t.timeout))
+      .bind(6, util::to_ms(t.interval))
+      .bind(7, util::to_ms(t.timeout))
       .bind(8, t.payload_size)
       .bind(9, t.paused ? 1 : 0)
       .bind(10, t.job_only ? 1 : 0)
@@ -149,10 +151,16 @@ Expected<std::vector<core::Target>> find_all(const Database& db, std::span<const
 
 Expected<std::vector<core::Target>> list(const Database& db, bool include_removed) {
   return guarded([&]() -> Expected<std::vector<core::Target>> {
-    auto st = db.prepare(fmt::format("SELECT {} FROM targets {} ORDER BY removed_at IS NOT NULL, name, id",
-                                     k_columns, include_removed ? "" : "WHERE removed_at IS NULL"));
+    auto st = db.prepare(
+        fmt::format("SELECT {} FROM targets {}", k_columns, include_removed ? "" : "WHERE removed_at IS NULL"));
     std::vector<core::Target> out;
     while (st.step()) out.push_back(read_row(st));
+    // Live first, then by name with numbers in numeric order (10.0.0.2 before 10.0.0.10).
+    std::sort(out.begin(), out.end(), [](const core::Target& a, const core::Target& b) {
+      if (a.removed_at.has_value() != b.removed_at.has_value()) return !a.removed_at.has_value();
+      if (a.name != b.name) return util::natural_less(a.name, b.name);
+      return a.id < b.id;
+    });
     return out;
   });
 }
@@ -160,6 +168,7 @@ Expected<std::vector<core::Target>> list(const Database& db, bool include_remove
 Expected<core::Target> edit(const Database& db, std::string_view ref, const core::TargetPatch& patch,
                             util::SysMicros now) {
   return guarded([&]() -> Expected<core::Target> {
+    if (patch.empty()) return invalid_input("nothing to change: give at least one option (see target edit --help)");
     Transaction tx(db);
     auto t = lookup(db, ref);
     if (!t) return unknown(ref);
@@ -199,27 +208,44 @@ Expected<std::vector<core::Target>> set_paused(const Database& db, std::span<con
   });
 }
 
-Expected<core::Target> remove(const Database& db, std::string_view ref, bool keep_data, util::SysMicros now) {
-  return guarded([&]() -> Expected<core::Target> {
+Expected<Removal> remove(const Database& db, std::string_view ref, bool keep_data, util::SysMicros now) {
+  return guarded([&]() -> Expected<Removal> {
     Transaction tx(db);
     auto t = lookup(db, ref);
     if (!t) return unknown(ref);
-    auto id = t->id;
+    Removal r{std::move(*t), {}, 0};
+    auto id = r.target.id;
+    std::vector<std::string> last_of;
+    auto jobs = db.prepare(
+        "SELECT j.name, (SELECT count(*) FROM job_targets x WHERE x.job_id = j.id) FROM jobs j "
+        "JOIN job_targets jt ON jt.job_id = j.id WHERE jt.target_id = ?1 ORDER BY j.name");
+    jobs.bind(1, id);
+    while (jobs.step()) {
+      r.jobs.push_back(jobs.text(0));
+      if (jobs.int64(1) == 1) last_of.push_back("\"" + jobs.text(0) + "\"");
+    }
+    if (!last_of.empty()) {
+      return invalid_input(fmt::format("target \"{}\" is the only target of job {}: add another target to the job "
+                                       "(job edit J --add-targets T) or remove the job first",
+                                       r.target.name, fmt::join(last_of, ", ")));
+    }
     db.prepare("DELETE FROM job_targets WHERE target_id = ?1").bind(1, id).run();
     if (keep_data) {
       db.prepare("UPDATE targets SET removed_at = ?1, updated_at = ?1 WHERE id = ?2")
           .bind(1, util::to_epoch_us(now))
           .bind(2, id)
           .run();
-      t->removed_at = now;
+      r.target.removed_at = now;
     } else {
-      for (auto table : {"samples", "rollup_1m", "rollup_1h", "rollup_1d"}) {
+      db.prepare("DELETE FROM samples WHERE target_id = ?1").bind(1, id).run();
+      r.samples_deleted = db.changes();
+      for (auto table : {"rollup_1m", "rollup_1h", "rollup_1d"}) {
         db.prepare(fmt::format("DELETE FROM {} WHERE target_id = ?1", table)).bind(1, id).run();
       }
       db.prepare("DELETE FROM targets WHERE id = ?1").bind(1, id).run();
     }
     tx.commit();
-    return std::move(*t);
+    return r;
   });
 }
 

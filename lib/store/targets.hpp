@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,9 +43,18 @@ Expected<core::Target> edit(const Database& db, std::string_view ref, const core
 Expected<std::vector<core::Target>> set_paused(const Database& db, std::span<const std::string> refs, bool paused,
                                                util::SysMicros now);
 
+// What `remove` did.
+struct Removal {
+  core::Target target;
+  std::vector<std::string> jobs;  // the jobs it was taken out of
+  std::int64_t samples_deleted = 0;
+};
+
 // Removes a target from its jobs. With keep_data it is retired (kept with its
 // samples and traces, hidden from lists, name free for reuse); otherwise it is
-// deleted with its samples, rollups and traces.
-Expected<core::Target> remove(const Database& db, std::string_view ref, bool keep_data, util::SysMicros now);
+// deleted with its samples, rollups and traces (in this one transaction).
+// Refused (invalid_input, naming the jobs) when it is the last target of a
+// job: a job never loses its last target behind the user's back.
+Expected<Removal> remove(const Database& db, std::string_view ref, bool keep_data, util::SysMicros now);
 
 }  // namespace pk::store::targets

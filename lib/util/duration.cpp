@@ -1,5 +1,7 @@
 #include "util/duration.hpp"
 
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -34,7 +36,6 @@ constexpr std::int64_t k_max_micros = std::chrono::duration_cast<Micros>(std::ch
 // be a whole number of microseconds for any unit up to a week.
 constexpr std::size_t k_max_fraction_digits = 18;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 
 std::unexpected<Error> duration_error(std::string_view text, std::string_view why) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,8 @@ Expected<Micros> parse_duration(std::string_view text);
 // 90 min -> "1h30m", 250 ms -> "250ms", 1500 ms -> "1s500ms", 0 -> "0s".
 // Negative durations get a leading '-'.
 std::string format_duration(Micros d);
+
+// Whole milliseconds of a duration (truncated): the unit of *_ms fields.
+inline std::int64_t to_ms(Micros d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
 }  // namespace pk::util

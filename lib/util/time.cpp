@@ -1,5 +1,7 @@
 #include "util/time.hpp"
 
+#include "util/strings.hpp"
+
 #include "util/duration.hpp"
 
 #include <date/date.h>
@@ -33,11 +35,8 @@ std::unexpected<Error> time_error(std::string_view text, std::string_view why) {
   return invalid_input(fmt::format("invalid time \"{}\": {}; {}", text, why, k_time_forms));
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool equals_ci(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -275,10 +274,11 @@ std::string format_iso_local(SysMicros t, const date::time_zone* zone) {
 }
 
 std::string format_table_time(SysMicros t, const date::time_zone* zone) {
-  const auto local = as_local(date::floor<seconds>(t), offset_at(t, zone));
+  const auto info = zone->get_info(date::floor<seconds>(t));
+  const auto local = as_local(date::floor<seconds>(t), info.offset);
   std::string out = format_wall(local);
   out[10] = ' ';
-  return out;
+  return out + " " + info.abbrev;
 }
 
 Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now, const date::time_zone* zone) {

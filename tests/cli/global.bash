@@ -11,7 +11,7 @@ import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 t = datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00"))
-print(t.astimezone(ZoneInfo(sys.argv[2])).strftime("%Y-%m-%d %H:%M:%S"))' "$1" "$2"
+print(t.astimezone(ZoneInfo(sys.argv[2])).strftime("%Y-%m-%d %H:%M:%S %Z"))' "$1" "$2"
 }
 
 run_pk init -q
@@ -66,14 +66,18 @@ expect_stdout_contains "$(local_time "$next" Asia/Tokyo)"
 run_pk job show j1 --utc
 expect_stdout_matches "^next change: +$(local_time "$next" UTC)\$"
 
-# The global zone reads times without an offset and is the default job zone.
+# The global --tz only changes how times are shown: a job's zone is its own
+# --tz (default: the machine's zone, UTC here), and its times are read in it.
 run_pk --tz Europe/Berlin job add j3 --targets lo --start 2030-06-01T09:00 --json
 expect_code 0
-expect_json 'd["tz"]' Europe/Berlin
-expect_json 'd["start"]' "2030-06-01T07:00:00Z"
-run_pk --utc job add j4 --targets lo --start 2030-06-01T09:00 --json
 expect_json 'd["tz"]' UTC
 expect_json 'd["start"]' "2030-06-01T09:00:00Z"
+run_pk --utc job add j4 --targets lo --tz Europe/Berlin --start 2030-06-01T09:00 --json
+expect_json 'd["tz"]' Europe/Berlin
+expect_json 'd["start"]' "2030-06-01T07:00:00Z"
+# job edit reads times in the job's own zone too.
+run_pk job edit j4 --start 2030-06-02T09:00 --json
+expect_json 'd["start"]' "2030-06-02T07:00:00Z"
 
 # ---------------------------------------------------------------------------
 section "--config"

@@ -195,4 +195,22 @@ echo 'bad_host!' >>"$D/big-bad.txt"
 PINGKEEPER_DB="$big_db" PK_TIMEOUT=240 expect_rejected 2 'line 10001: invalid host "bad_host!"' target import "$D/big-bad.txt"
 expect_eq "big db still has 10000 targets" "10000" "$(sqlite3 "$big_db" 'SELECT count(*) FROM targets')"
 
+# ---------------------------------------------------------------------------
+section "target list --csv imports back"
+rt_src="$PK_TMP/rt-src.db"
+rt_dst="$PK_TMP/rt-dst.db"
+PINGKEEPER_DB=$rt_src run_pk target add 10.7.0.1 --name r1 --interval 5s --timeout 2s --tag site=fra --tag role=core \
+  --description 'core, "north"'
+PINGKEEPER_DB=$rt_src run_pk target add web.example --name w1 --probe tcp --port 8443 -6 --paused --job-only --size 0
+PINGKEEPER_DB=$rt_src run_pk target list --csv
+expect_code 0
+printf '%s\n' "$PK_OUT" >"$PK_TMP/rt.csv"
+PINGKEEPER_DB=$rt_dst run_pk target import "$PK_TMP/rt.csv"
+expect_code 0
+expect_stdout_contains "imported 2 targets"
+fields='t.name, t.host, t.family, t.probe, ifnull(t.port, ""), t.interval_ms, t.timeout_ms, t.payload_size, t.paused, t.job_only, t.tags, t.description'
+expect_eq "every field survives the round trip" \
+  "$(sqlite3 "$rt_src" "SELECT $fields FROM targets t ORDER BY name")" \
+  "$(sqlite3 "$rt_dst" "SELECT $fields FROM targets t ORDER BY name")"
+
 finish

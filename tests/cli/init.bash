@@ -147,8 +147,9 @@ expect_eq "target stored in the XDG default db" "lo" \
 export PINGKEEPER_DB=$_saved_db
 
 section "databases pingkeeper must refuse"
+# A pingkeeper database (application_id "PKpk") from a newer version.
 newer="$PK_TMP/newer.db"
-sqlite3 "$newer" 'CREATE TABLE t(x); PRAGMA user_version = 999;'
+sqlite3 "$newer" 'CREATE TABLE t(x); PRAGMA application_id = 1347121259; PRAGMA user_version = 999;'
 run_pk --db "$newer" init
 expect_code 1
 expect_stderr_contains "pingkeeper: error: "
@@ -156,11 +157,22 @@ expect_stderr_contains "newer"
 expect_stderr_contains "999"
 expect_stdout_empty
 expect_eq "user_version left at 999" "999" "$(sqlite3 "$newer" 'PRAGMA user_version')"
+expect_eq "newer db not switched to WAL" "delete" "$(sqlite3 "$newer" "PRAGMA journal_mode")"
 expect_eq "no tables added to the newer db" "t" "$(sqlite3 "$newer" "SELECT group_concat(name) FROM sqlite_master WHERE type='table'")"
 
 run_pk --db "$newer" target list
 expect_code 1
 expect_stderr_contains "newer"
+
+# Another program's SQLite database is left exactly as it was.
+foreign="$PK_TMP/foreign.db"
+sqlite3 "$foreign" 'CREATE TABLE foo(x); INSERT INTO foo VALUES (1);'
+cp "$foreign" "$PK_TMP/foreign.orig"
+run_pk --db "$foreign" init
+expect_code 1
+expect_stderr_contains "is not a pingkeeper database"
+expect_eq "foreign db byte-for-byte unchanged" "same" "$(cmp -s "$foreign" "$PK_TMP/foreign.orig" && echo same || echo changed)"
+expect_eq "no WAL file next to the foreign db" "absent" "$([[ -e $foreign-wal ]] && echo present || echo absent)"
 
 printf 'this is not sqlite\n%.0s' {1..200} >"$PK_TMP/garbage.db"
 cp "$PK_TMP/garbage.db" "$PK_TMP/garbage.orig"

@@ -75,7 +75,7 @@ expect_stdout_matches '^windows: +mon-fri 09:00-17:00$'
 expect_stdout_matches '^tz: +Europe/Berlin$'
 expect_stdout_matches '^state: +active$'
 expect_stdout_matches "^status: +$want_status\$"
-expect_stdout_matches "^next change: +${want_next:0:10} ${want_next:11:8}\$"
+expect_stdout_matches "^next change: +${want_next:0:10} ${want_next:11:8} UTC\$"
 expect_stdout_matches '^start: +at creation$'
 expect_stdout_matches '^end: +never$'
 
@@ -91,12 +91,12 @@ run_pk job list
 expect_code 0
 expect_stdout_lines 3
 expect_stdout_matches '^ID +NAME +TARGETS +INTERVAL +WINDOWS +TZ +STATUS +NEXT CHANGE +LAST RUN$'
-expect_stdout_matches "^1 +biz +lo,lo2 +5s +mon-fri 09:00-17:00 +Europe/Berlin +$want_status +${want_next:0:10} ${want_next:11:8} +-\$"
+expect_stdout_matches "^1 +biz +lo,lo2 +5s +mon-fri 09:00-17:00 +Europe/Berlin +$want_status +${want_next:0:10} ${want_next:11:8} UTC +-\$"
 expect_stdout_matches '^2 +always +lo2 +1m +always +UTC +in_window +- +-$'
 # Display zone: the Berlin windows open and close at 09:00 / 17:00 Berlin time.
 run_pk job list --tz Europe/Berlin
 expect_code 0
-expect_stdout_matches '^1 +biz .* [0-9-]{10} (09|17):00:00 +-$'
+expect_stdout_matches '^1 +biz .* [0-9-]{10} (09|17):00:00 CES?T +-$'
 
 run_pk job list --json
 expect_code 0
@@ -219,7 +219,12 @@ run_pk job add ahead --targets lo --start +2h --json
 expect_code 0
 expect_json 'd["status"]' scheduled
 expect_json 'd["next_change"] == d["start"]' True
-run_pk job add past --targets lo --start -2h --end -1h --json
+# An end already past is refused when adding (24h means ago)...
+expect_rejected 2 "already past" job add past --targets lo --start -2h --end -1h
+# ...but editing a job to end in the past finishes it.
+run_pk job add past --targets lo --end +1h
+expect_code 0
+run_pk job edit past --start -2h --end -1h --json
 expect_code 0
 expect_json 'd["status"]' finished
 expect_json 'd["next_change"]' None

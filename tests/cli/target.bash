@@ -138,7 +138,7 @@ rows = list(csv.DictReader(sys.stdin))
 print(eval(sys.argv[1], {"rows": rows}))' "$1" <<<"$PK_OUT"
 }
 expect_eq "csv row count" "$n_targets" "$(csv_check 'len(rows)')"
-expect_eq "csv quoted tags field" "env=prod,site=a" "$(csv_check '[r["tags"] for r in rows if r["name"]=="lo"][0]')"
+expect_eq "csv tags field as target import reads it" "env=prod;site=a" "$(csv_check '[r["tags"] for r in rows if r["name"]=="lo"][0]')"
 expect_eq "csv lo row" "1|127.0.0.1|ipv4|icmp||2000|500|100|true|false|paused|loop back" \
   "$(csv_check '"|".join([r[k] for r in rows if r["name"]=="lo" for k in ("id","host","family","probe","port","interval_ms","timeout_ms","size","paused","job_only","state","description")])')"
 expect_eq "csv tcp port" "443" "$(csv_check '[r["port"] for r in rows if r["name"]=="web"][0]')"
@@ -154,7 +154,7 @@ expect_stdout_matches '^timeout: +500ms$'
 expect_stdout_matches '^size: +100 bytes$'
 expect_stdout_matches '^state: +paused$'
 expect_stdout_matches '^tags: +env=prod,site=a$'
-expect_stdout_matches '^created: +20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]$'
+expect_stdout_matches '^created: +20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9] UTC$'
 run_pk target show 1 --json
 expect_code 0
 expect_json 'd["name"]' lo

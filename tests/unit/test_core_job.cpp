@@ -2,6 +2,8 @@
 
 #include "core/job.hpp"
 
+#include <date/tz.h>
+
 using namespace pk;
 using namespace std::chrono_literals;
 
@@ -35,37 +37,92 @@ TEST_CASE("job validation") {
   core::JobPatch p;
   SUBCASE("interval bounds") {
     p.interval = 50ms;
-    CHECK_FALSE(core::apply_patch(j, p));
+    CHECK_FALSE(core::apply_patch(j, p, k_monday_noon_utc));
     p.interval = 25h;
-    CHECK_FALSE(core::apply_patch(j, p));
+    CHECK_FALSE(core::apply_patch(j, p, k_monday_noon_utc));
     p.interval = 100ms;
-    CHECK(core::apply_patch(j, p));
+    CHECK(core::apply_patch(j, p, k_monday_noon_utc));
   }
   SUBCASE("count bounds") {
     p.count = 0;
-    CHECK_FALSE(core::apply_patch(j, p));
+    CHECK_FALSE(core::apply_patch(j, p, k_monday_noon_utc));
     p.count = 101;
-    CHECK_FALSE(core::apply_patch(j, p));
+    CHECK_FALSE(core::apply_patch(j, p, k_monday_noon_utc));
   }
   SUBCASE("end after start") {
     p.starts_at = std::optional{k_monday_noon_utc};
     p.ends_at = std::optional{k_monday_noon_utc};
-    auto r = core::apply_patch(j, p);
+    auto r = core::apply_patch(j, p, k_monday_noon_utc);
     REQUIRE_FALSE(r);
     CHECK(r.error().message.find("not after") != std::string::npos);
     CHECK_FALSE(j.starts_at);  // unchanged on error
   }
   SUBCASE("zone") {
     p.tz = "Nowhere/City";
-    CHECK_FALSE(core::apply_patch(j, p));
+    CHECK_FALSE(core::apply_patch(j, p, k_monday_noon_utc));
     CHECK(j.tz == "Europe/Berlin");
   }
   SUBCASE("name") {
     p.name = "123";
-    CHECK_FALSE(core::apply_patch(j, p));
+    CHECK_FALSE(core::apply_patch(j, p, k_monday_noon_utc));
     p.name = "";
-    CHECK_FALSE(core::apply_patch(j, p));
+    CHECK_FALSE(core::apply_patch(j, p, k_monday_noon_utc));
   }
+}
+
+TEST_CASE("typed times and windows are read in the job's zone") {
+  core::Job j = biz();  // Europe/Berlin
+  core::JobPatch p;
+  p.start_text = "2026-12-01T09:00";
+  p.end_text = "2026-12-01T17:30+00:00";
+  p.window_texts = {"mon-fri 09:00-12:00", "sat 10:00-11:00"};
+  REQUIRE(core::apply_patch(j, p, k_monday_noon_utc));
+  CHECK(util::format_iso_utc(*j.starts_at) == "2026-12-01T08:00:00Z");  // CET
+  CHECK(util::format_iso_utc(*j.ends_at) == "2026-12-01T17:30:00Z");    // explicit offset
+  CHECK(j.windows.to_string() == "mon-fri 09:00-12:00; sat 10:00-11:00");
+
+  SUBCASE("a new zone in the same patch applies to its times") {
+    core::JobPatch q;
+    q.tz = "America/New_York";
+    q.start_text = "2026-12-01T09:00";
+    REQUIRE(core::apply_patch(j, q, k_monday_noon_utc));
+    CHECK(util::format_iso_utc(*j.starts_at) == "2026-12-01T14:00:00Z");  // EST
+  }
+  SUBCASE("none and always clear") {
+    core::JobPatch q;
+    q.start_text = "none";
+    q.end_text = "none";
+    q.window_texts = {"always"};
+    REQUIRE(core::apply_patch(j, q, k_monday_noon_utc));
+    CHECK_FALSE(j.starts_at);
+    CHECK_FALSE(j.ends_at);
+    CHECK(j.windows.always_open());
+  }
+  SUBCASE("bad text leaves the job unchanged") {
+    core::JobPatch q;
+    q.start_text = "someday";
+    CHECK_FALSE(core::apply_patch(j, q, k_monday_noon_utc));
+    q.start_text.reset();
+    q.window_texts = {"mon 9-17"};
+    CHECK_FALSE(core::apply_patch(j, q, k_monday_noon_utc));
+    CHECK(j.windows.to_string() == "mon-fri 09:00-12:00; sat 10:00-11:00");
+  }
+}
+
+TEST_CASE("make_job: default zone, past end refused, empty patch") {
+  core::JobPatch p;
+  p.name = "n";
+  auto j = core::make_job(p, k_monday_noon_utc);
+  REQUIRE(j);
+  CHECK(j->tz == util::local_zone()->name());
+  p.end_text = "24h";  // 24 hours ago
+  auto past = core::make_job(p, k_monday_noon_utc);
+  REQUIRE_FALSE(past);
+  CHECK(past.error().message.find("already past") != std::string::npos);
+  p.end_text = "+24h";
+  CHECK(core::make_job(p, k_monday_noon_utc));
+  CHECK(core::JobPatch{}.empty());
+  CHECK_FALSE(p.empty());
 }
 
 TEST_CASE("job state follows start, end, windows and stop") {

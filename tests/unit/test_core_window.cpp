@@ -519,23 +519,30 @@ TEST_CASE("WeeklySchedule: Europe/Berlin fall back") {
     CHECK(spans[0] == Interval{utc(sat, 20h), utc(sun, 5h)});
     CHECK(spans[0].end - spans[0].begin == 9h);
   }
-  SUBCASE("start at the first 02:15, end at the second 02:45") {
+  SUBCASE("a window inside the repeated hour happens on both passes") {
     const auto s = schedule("sun 02:15-02:45");
     const auto spans = day_span(s);
     CAPTURE(show(spans));
-    CHECK(spans == std::vector<Interval>{{utc(sun, 15min), utc(sun, 1h + 45min)}});
-    CHECK(s.contains(utc(sun, 30min), berlin));       // 02:30 CEST
-    CHECK(s.contains(utc(sun, 1h), berlin));          // 02:00 CET
-    CHECK(s.contains(utc(sun, 1h + 30min), berlin));  // 02:30 CET
+    // 02:15-02:45 CEST = 00:15-00:45 UTC, then 02:15-02:45 CET = 01:15-01:45 UTC.
+    CHECK(spans ==
+          std::vector<Interval>{{utc(sun, 15min), utc(sun, 45min)}, {utc(sun, 1h + 15min), utc(sun, 1h + 45min)}});
+    CHECK(s.contains(utc(sun, 30min), berlin));        // 02:30 CEST
+    CHECK_FALSE(s.contains(utc(sun, 50min), berlin));  // 02:50 CEST: the clock is past 02:45
+    CHECK_FALSE(s.contains(utc(sun, 1h), berlin));     // 02:00 CET: the clock is before 02:15
+    CHECK(s.contains(utc(sun, 1h + 30min), berlin));   // 02:30 CET
     CHECK_FALSE(s.contains(utc(sun, 1h + 45min), berlin));
   }
-  SUBCASE("an end in the repeated hour closes at its second occurrence") {
+  SUBCASE("an end in the repeated hour: the clock passes it twice") {
     const auto spans = day_span(schedule("sun 00:00-02:30"));
-    CHECK(spans == std::vector<Interval>{{utc(sat, 22h), utc(sun, 1h + 30min)}});
+    CAPTURE(show(spans));
+    // Until 02:30 CEST (00:30 UTC); again from 02:00 CET (01:00 UTC) to 02:30 CET (01:30 UTC).
+    CHECK(spans == std::vector<Interval>{{utc(sat, 22h), utc(sun, 30min)}, {utc(sun, 1h), utc(sun, 1h + 30min)}});
   }
-  SUBCASE("a start in the repeated hour opens at its first occurrence") {
+  SUBCASE("a start in the repeated hour: the clock reaches it twice") {
     const auto spans = day_span(schedule("sun 02:30-05:00"));
-    CHECK(spans == std::vector<Interval>{{utc(sun, 30min), utc(sun, 4h)}});
+    CAPTURE(show(spans));
+    // From 02:30 CEST (00:30 UTC) to 03:00 CEST = 02:00 CET (01:00 UTC); again from 02:30 CET (01:30 UTC).
+    CHECK(spans == std::vector<Interval>{{utc(sun, 30min), utc(sun, 1h)}, {utc(sun, 1h + 30min), utc(sun, 4h)}});
   }
   SUBCASE("office hours stay at 09:00-17:00 on the wall clock") {
     const auto s = schedule("mon-fri 09:00-17:00");
@@ -586,8 +593,9 @@ TEST_CASE("WeeklySchedule: America/New_York transitions") {
     // 22:00 EDT = 02:00 UTC; 06:00 EST = 11:00 UTC.
     CHECK(overnight[0] == Interval{utc(sun, 2h), utc(sun, 11h)});
     CHECK(overnight[0].end - overnight[0].begin == 9h);
-    // 01:30 EDT (05:30 UTC) to the second 01:45, EST (06:45 UTC).
-    CHECK(in_day("sun 01:30-01:45") == std::vector<Interval>{{utc(sun, 5h + 30min), utc(sun, 6h + 45min)}});
+    // 01:30-01:45 EDT (05:30-05:45 UTC), then 01:30-01:45 EST (06:30-06:45 UTC).
+    CHECK(in_day("sun 01:30-01:45") == std::vector<Interval>{{utc(sun, 5h + 30min), utc(sun, 5h + 45min)},
+                                                             {utc(sun, 6h + 30min), utc(sun, 6h + 45min)}});
   }
   SUBCASE("office hours before and after fall back") {
     const auto s = schedule("mon-fri 09:00-17:00");

@@ -164,14 +164,25 @@ TEST_CASE("targets: rm deletes data, rm --keep-data retires") {
   jp.targets = std::vector<std::string>{"a", "b"};
   REQUIRE(store::jobs::add(*db, jp, k_t0));
 
-  REQUIRE(store::targets::remove(*db, "a", false, k_t0 + 1s));
+  auto removed = store::targets::remove(*db, "a", false, k_t0 + 1s);
+  REQUIRE(removed);
+  CHECK(removed->samples_deleted == 2);
+  CHECK(removed->jobs == std::vector<std::string>{"j"});
   CHECK(count(*db, fmt::format("SELECT count(*) FROM samples WHERE target_id = {}", a)) == 0);
   CHECK(count(*db, fmt::format("SELECT count(*) FROM samples WHERE target_id = {}", b)) == 1);
   CHECK(count(*db, "SELECT count(*) FROM job_targets") == 1);
 
+  // b is now the last target of job j: refused, nothing changed.
+  auto last = store::targets::remove(*db, "b", true, k_t0 + 2s);
+  REQUIRE_FALSE(last);
+  CHECK(last.error().kind == ErrorKind::invalid_input);
+  CHECK(last.error().message.find("only target of job \"j\"") != std::string::npos);
+  CHECK(count(*db, "SELECT count(*) FROM job_targets") == 1);
+  REQUIRE(store::jobs::remove(*db, "j"));
+
   auto retired = store::targets::remove(*db, "b", true, k_t0 + 2s);
   REQUIRE(retired);
-  CHECK(retired->removed_at == k_t0 + 2s);
+  CHECK(retired->target.removed_at == k_t0 + 2s);
   CHECK(count(*db, fmt::format("SELECT count(*) FROM samples WHERE target_id = {}", b)) == 1);
   CHECK(store::targets::list(*db)->empty());
   CHECK(store::targets::list(*db, true)->size() == 1);

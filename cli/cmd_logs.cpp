@@ -1,0 +1,128 @@
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "context.hpp"
+#include "core/json.hpp"
+#include "output.hpp"
+#include "signals.hpp"
+#include "store/samples.hpp"
+#include "store/targets.hpp"
+
+namespace pk::cli {
+
+namespace {
+
+struct LogsOptions {
+  std::string target;
+  std::optional<std::string> since;
+  std::optional<std::string> until;
+  std::optional<std::int64_t> limit;
+  bool follow = false;
+};
+
+constexpr std::int64_t k_default_limit = 100;
+constexpr auto k_follow_poll = std::chrono::milliseconds{250};
+
+std::string rtt_text(const std::optional<util::Micros>& rtt) {
+  return rtt ? fmt::format("{:.3f}", static_cast<double>(rtt->count()) / 1000.0) : "";
+}
+
+void print_samples(const Context& ctx, const core::Target& t, const std::vector<core::Sample>& samples,
+                   const date::time_zone* zone) {
+  if (ctx.format() == Format::json) {
+    auto doc = core::Json::array();
+    for (const auto& s : samples) doc.push_back(core::to_json(s, t.name));
+    print_json(doc);
+    return;
+  }
+  Table table;
+  if (ctx.format() == Format::csv) {
+    table.headers = {"target", "time", "rtt_ms", "status", "ttl", "detail"};
+    for (const auto& s : samples) {
+      table.rows.push_back({t.name, util::format_iso_utc(s.ts), rtt_text(s.rtt), std::string(core::to_string(s.status)),
+                            s.ttl ? std::to_string(*s.ttl) : "", s.detail.value_or("")});
+    }
+    table.print_csv();
+    return;
+  }
+  table.headers = {"TIME", "RTT_MS", "STATUS", "TTL", "DETAIL"};
+  for (const auto& s : samples) {
+    table.rows.push_back({util::format_iso_local(s.ts, zone), s.rtt ? rtt_text(s.rtt) : "-",
+                          std::string(core::to_string(s.status)), s.ttl ? std::to_string(*s.ttl) : "-",
+                          s.detail.value_or("")});
+  }
+  table.print_aligned();
+}
+
+Expected<void> logs(const Context& ctx, const LogsOptions& o) {
+  auto zone = ctx.display_zone();
+  if (!zone) return std::unexpected(zone.error());
+  store::samples::Query q;
+  if (o.since) {
+    auto t = util::parse_time_point(*o.since, ctx.now, *zone);
+    if (!t) return std::unexpected(t.error());
+    q.since = *t;
+  }
+  if (o.until) {
+    auto t = util::parse_time_point(*o.until, ctx.now, *zone);
+    if (!t) return std::unexpected(t.error());
+    q.until = *t;
+  }
+  if (q.since && q.until && *q.since >= *q.until) return invalid_input("--since must be before --until");
+  if (o.limit && *o.limit < 1) return invalid_input("--limit must be at least 1");
+  if (o.follow && o.until) return invalid_input("--follow cannot be combined with --until");
+  // Without a range, the newest samples, like tail(1).
+  q.limit = o.limit ? o.limit : (q.since ? std::nullopt : std::optional<std::int64_t>{k_default_limit});
+  q.newest_first = !q.since;
+
+  auto db = ctx.open_db();
+  if (!db) return std::unexpected(db.error());
+  auto target = store::targets::find(*db, o.target);
+  if (!target) return std::unexpected(target.error());
+  q.target_id = target->id;
+  auto samples = store::samples::select(*db, q);
+  if (!samples) return std::unexpected(samples.error());
+  if (q.newest_first) std::reverse(samples->begin(), samples->end());
+
+  if (!o.follow) {
+    print_samples(ctx, *target, *samples, *zone);
+    return {};
+  }
+  // --follow: NDJSON, one sample a line, until interrupted.
+  const auto& stop = install_stop_signals();
+  auto last = q.since.value_or(util::SysMicros{}) - util::Micros{1};
+  auto emit = [&](const std::vector<core::Sample>& batch) {
+    for (const auto& s : batch) {
+      print_json_line(core::to_json(s, target->name));
+      last = std::max(last, s.ts);
+    }
+    std::fflush(stdout);
+  };
+  emit(*samples);
+  if (samples->empty()) last = ctx.now - util::Micros{1};
+  const std::int64_t ids[] = {target->id};
+  while (!stop.load()) {
+    std::this_thread::sleep_for(k_follow_poll);
+    auto more = store::samples::after(*db, ids, last, 10000);
+    if (!more) return std::unexpected(more.error());
+    emit(*more);
+  }
+  return {};
+}
+
+}  // namespace
+
+void register_logs(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("logs", "Show a target's raw samples (the newest 100 unless --since or --limit)");
+  auto o = std::make_shared<LogsOptions>();
+  cmd->add_option("T", o->target, "Target name or id")->required();
+  cmd->add_option("--since", o->since, "From this time (e.g. -1h, today, 2026-11-22T09:00)")->option_text("TIME");
+  cmd->add_option("--until", o->until, "Before this time (default: now)")->option_text("TIME");
+  cmd->add_option("--limit", o->limit, "At most N samples")->option_text("N");
+  cmd->add_flag("-f,--follow", o->follow, "Keep printing new samples as NDJSON until interrupted");
+  cmd->callback([&ctx, o] { ctx.action = [&ctx, o] { return logs(ctx, *o); }; });
+}
+
+}  // namespace pk::cli

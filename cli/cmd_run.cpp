@@ -1,0 +1,105 @@
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "collect/collector.hpp"
+#include "collect/lock.hpp"
+#include "context.hpp"
+#include "core/json.hpp"
+#include "output.hpp"
+#include "probe/prober.hpp"
+#include "signals.hpp"
+#include "store/targets.hpp"
+
+namespace pk::cli {
+
+namespace {
+
+struct RunOptions {
+  bool once = false;
+  std::optional<std::string> duration;
+  std::optional<int> count;
+};
+
+// Opens the prober. Without ICMP permission, a database whose targets are all
+// TCP still collects; any ICMP target makes it the permission error.
+Expected<std::unique_ptr<probe::Prober>> open_prober(const store::Database& db) {
+  auto prober = probe::Prober::open(true);
+  if (prober || prober.error().kind != ErrorKind::permission) return prober;
+  auto targets = store::targets::list(db);
+  if (!targets) return std::unexpected(targets.error());
+  bool needs_icmp = std::any_of(targets->begin(), targets->end(),
+                                [](const core::Target& t) { return t.probe == core::ProbeKind::icmp; });
+  if (needs_icmp) return prober;
+  return probe::Prober::open(false);
+}
+
+Expected<void> run(const Context& ctx, const RunOptions& o) {
+  collect::CollectOptions options;
+  options.once = o.once;
+  if (o.count) {
+    if (*o.count < 1) return invalid_input("--count must be at least 1");
+    options.count = *o.count;
+  }
+  auto duration = parse_duration_option(o.duration);
+  if (!duration) return std::unexpected(duration.error());
+  if (*duration && **duration <= util::Micros::zero()) return invalid_input("--duration must be positive");
+  options.duration = *duration;
+
+  auto db = ctx.open_db();
+  if (!db) return std::unexpected(db.error());
+  auto lock = collect::CollectorLock::acquire(db->path());
+  if (!lock) return std::unexpected(lock.error());
+  auto prober = open_prober(*db);
+  if (!prober) return std::unexpected(prober.error());
+
+  const auto& stop = install_stop_signals();
+  if (!o.once && ctx.format() == Format::table) {
+    note(ctx.quiet, fmt::format("collecting into {} (Ctrl-C to stop)", db->path()));
+  }
+  collect::SampleObserver observer;
+  auto zone = ctx.display_zone();
+  if (!zone) return std::unexpected(zone.error());
+  if (ctx.verbose > 0) {
+    observer = [&](const core::Sample& s, const core::Target& t) {
+      if (ctx.format() == Format::json) {
+        print_json_line(core::to_json(s, t.name));
+      } else {
+        fmt::print("{}  {}  {}  {}\n", util::format_table_time(s.ts, *zone), t.name,
+                   s.rtt ? fmt::format("{:.3f} ms", static_cast<double>(s.rtt->count()) / 1000.0) : "-",
+                   core::to_string(s.status));
+      }
+      std::fflush(stdout);
+    };
+  }
+  collect::Collector collector(*db, **prober, options);
+  auto stats = collector.run(stop, observer);
+  if (!stats) return std::unexpected(stats.error());
+  if (ctx.format() == Format::json) {
+    print_json({{"sent", stats->sent},
+                {"answered", stats->answered},
+                {"lost", stats->lost},
+                {"stored", stats->stored},
+                {"targets", stats->targets}});
+  } else {
+    note(ctx.quiet, fmt::format("{} targets: sent {}, answered {}, lost {}; stored {} samples", stats->targets,
+                                stats->sent, stats->answered, stats->lost, stats->stored));
+  }
+  return {};
+}
+
+}  // namespace
+
+void register_run(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("run", "Collect: probe every scheduled target and store each sample");
+  auto o = std::make_shared<RunOptions>();
+  cmd->add_flag("--once", o->once,
+                "Probe every target whose schedule is active now once (or --count times), then exit (for cron)");
+  cmd->add_option("--duration", o->duration, "Stop after this long, e.g. 10m")->option_text("DURATION");
+  cmd->add_option("--count", o->count, "Probes per target, then stop")->option_text("N");
+  cmd->footer(
+      "Stops cleanly on SIGINT/SIGTERM: probes in flight are awaited and every sample is stored.\n"
+      "One collector per database: a second one exits 5 naming the first one's pid.");
+  cmd->callback([&ctx, o] { ctx.action = [&ctx, o] { return run(ctx, *o); }; });
+}
+
+}  // namespace pk::cli

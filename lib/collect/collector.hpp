@@ -1,0 +1,68 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "collect/writer.hpp"
+#include "core/sample.hpp"
+#include "core/target.hpp"
+#include "probe/prober.hpp"
+#include "store/db.hpp"
+#include "util/duration.hpp"
+#include "util/expected.hpp"
+
+namespace pk::collect {
+
+struct CollectOptions {
+  // Cron mode: probe every target whose schedule is active now `count`
+  // times (default 1), wait for the answers, store them and return. Job runs
+  // are not opened in this mode.
+  bool once = false;
+  // Probes per target before it is done; when every target is done, return.
+  std::optional<int> count;
+  // Return after this long (in-flight probes are still awaited and stored).
+  std::optional<util::Micros> duration;
+  // How often to look for configuration changes by other processes.
+  std::chrono::milliseconds reload_interval{1000};
+  // How often names are resolved again.
+  std::chrono::seconds resolve_interval{300};
+  WriterOptions writer;
+};
+
+struct CollectStats {
+  std::int64_t sent = 0;
+  std::int64_t answered = 0;  // ok or refused
+  std::int64_t lost = 0;      // everything else
+  std::int64_t stored = 0;    // samples committed
+  std::int64_t targets = 0;   // targets probed at least once
+};
+
+// Called on the loop thread for every stored sample (e.g. `run -v` prints it).
+using SampleObserver = std::function<void(const core::Sample&, const core::Target&)>;
+
+// The collector: one event loop that schedules every target at its effective
+// interval (collect/plan.hpp), sends probes through `prober`, and hands every
+// result to the batched Writer. It reloads targets and jobs within
+// reload_interval of a change made by another process, opens and closes
+// job_runs with each job window, and on `stop` (or the end of duration /
+// count) awaits the probes in flight, stores them, closes open runs and
+// flushes the writer: every probe sent is stored. The caller holds the
+// CollectorLock.
+class Collector {
+ public:
+  Collector(const store::Database& db, probe::Prober& prober, CollectOptions options);
+
+  // Runs until `stop` becomes true or the options say it is done.
+  Expected<CollectStats> run(const std::atomic<bool>& stop, const SampleObserver& observer = {});
+
+ private:
+  const store::Database& m_db;
+  probe::Prober& m_prober;
+  CollectOptions m_options;
+};
+
+}  // namespace pk::collect

@@ -1,0 +1,234 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <deque>
+#include <thread>
+
+#include "collect/collector.hpp"
+#include "collect/lock.hpp"
+#include "fixture.hpp"
+#include "store/jobs.hpp"
+#include "store/samples.hpp"
+#include "store/targets.hpp"
+
+using namespace pk;
+using namespace std::chrono_literals;
+
+TEST_SUITE_BEGIN("collect");
+
+namespace {
+
+// Answers every probe after `delay` with a 1.5 ms RTT; targets whose address
+// is 10.0.0.99 never answer (they time out).
+class FakeProber : public probe::Prober {
+ public:
+  explicit FakeProber(std::chrono::milliseconds delay = 0ms) : m_delay(delay) {}
+
+  void send(const probe::Probe& p) override {
+    Pending item{p, util::now_utc(), std::chrono::steady_clock::now()};
+    m_pending.push_back(item);
+    ++m_sent;
+  }
+
+  void poll(probe::SteadyTime deadline, std::vector<probe::Reply>& out) override {
+    auto now = std::chrono::steady_clock::now();
+    while (!m_pending.empty()) {
+      auto& front = m_pending.front();
+      bool silent = front.probe.address.to_string() == "10.0.0.99";
+      auto ready = front.sent_steady + (silent ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      front.probe.timeout)
+                                               : m_delay);
+      if (ready > now) {
+        std::this_thread::sleep_until(std::min(ready, deadline));
+        return;
+      }
+      probe::Reply r;
+      r.slot = front.probe.slot;
+      r.sent_at = front.sent_at;
+      if (silent) {
+        r.status = core::SampleStatus::timeout;
+      } else {
+        r.status = core::SampleStatus::ok;
+        r.rtt = 1500us;
+        r.ttl = 64;
+      }
+      out.push_back(r);
+      m_pending.pop_front();
+    }
+    std::this_thread::sleep_until(deadline);
+  }
+
+  std::size_t in_flight() const override { return m_pending.size(); }
+  probe::IcmpMode icmp_mode() const override { return probe::IcmpMode::raw; }
+  int sent() const { return m_sent; }
+
+ private:
+  struct Pending {
+    probe::Probe probe;
+    util::SysMicros sent_at;
+    std::chrono::steady_clock::time_point sent_steady;
+  };
+  std::chrono::milliseconds m_delay;
+  std::deque<Pending> m_pending;
+  int m_sent = 0;
+};
+
+struct Fixture {
+  test::TempDir dir;
+  std::string path = dir.file("c.db");
+  store::Database db = *store::Database::open(path);
+
+  std::int64_t add(const std::string& name, const std::string& host, util::Micros interval = 200ms,
+                   bool paused = false) {
+    core::TargetPatch p;
+    p.name = name;
+    p.interval = interval;
+    p.timeout = 300ms;
+    p.paused = paused;
+    auto added = store::targets::add(db, {*core::make_target(host, p)}, util::now_utc());
+    REQUIRE(added);
+    return added->front().id;
+  }
+
+  std::vector<core::Sample> samples(std::int64_t id) {
+    store::samples::Query q;
+    q.target_id = id;
+    return *store::samples::select(db, q);
+  }
+};
+
+collect::CollectOptions fast_options() {
+  collect::CollectOptions o;
+  o.reload_interval = 100ms;
+  o.writer.flush_interval = 100ms;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("--count probes every active target N times and stores every sample") {
+  Fixture f;
+  auto a = f.add("a", "127.0.0.1");
+  auto b = f.add("b", "10.0.0.99");  // never answers
+  auto c = f.add("c", "127.0.0.2", 200ms, /*paused=*/true);
+  FakeProber prober;
+  auto o = fast_options();
+  o.count = 3;
+  std::atomic<bool> stop{false};
+  auto stats = collect::Collector(f.db, prober, o).run(stop);
+  REQUIRE(stats);
+  CHECK(stats->sent == 6);
+  CHECK(stats->answered == 3);
+  CHECK(stats->lost == 3);
+  CHECK(stats->stored == 6);
+  CHECK(stats->targets == 2);
+  auto sa = f.samples(a);
+  REQUIRE(sa.size() == 3);
+  CHECK(sa[0].rtt == 1500us);
+  CHECK(sa[0].status == core::SampleStatus::ok);
+  CHECK(sa[0].ttl == 64);
+  CHECK(sa[0].ts < sa[1].ts);
+  // About one interval apart.
+  CHECK(sa[1].ts - sa[0].ts >= 150ms);
+  auto sb = f.samples(b);
+  REQUIRE(sb.size() == 3);
+  CHECK_FALSE(sb[0].rtt);
+  CHECK(sb[0].status == core::SampleStatus::timeout);
+  CHECK(f.samples(c).empty());
+}
+
+TEST_CASE("--once probes each active target once") {
+  Fixture f;
+  auto a = f.add("a", "127.0.0.1", 60s);
+  FakeProber prober;
+  auto o = fast_options();
+  o.once = true;
+  std::atomic<bool> stop{false};
+  auto stats = collect::Collector(f.db, prober, o).run(stop);
+  REQUIRE(stats);
+  CHECK(stats->sent == 1);
+  CHECK(f.samples(a).size() == 1);
+}
+
+TEST_CASE("stop awaits probes in flight and stores them") {
+  Fixture f;
+  auto a = f.add("a", "127.0.0.1", 100ms);
+  FakeProber prober(250ms);  // replies arrive after the stop
+  auto o = fast_options();
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(500ms);
+    stop = true;
+  });
+  auto stats = collect::Collector(f.db, prober, o).run(stop);
+  stopper.join();
+  REQUIRE(stats);
+  CHECK(prober.sent() >= 3);
+  CHECK(stats->sent == prober.sent());
+  CHECK(static_cast<int>(f.samples(a).size()) == prober.sent());
+  CHECK(prober.in_flight() == 0);
+}
+
+TEST_CASE("a target added by another process is probed without a restart") {
+  Fixture f;
+  f.add("a", "127.0.0.1", 100ms);
+  FakeProber prober;
+  auto o = fast_options();
+  o.duration = 1500ms;
+  std::atomic<bool> stop{false};
+  std::int64_t late = 0;
+  std::thread other([&] {
+    std::this_thread::sleep_for(300ms);
+    auto db2 = store::Database::open(f.path);
+    REQUIRE(db2);
+    core::TargetPatch p;
+    p.name = "late";
+    p.interval = 100ms;
+    late = store::targets::add(*db2, {*core::make_target("127.0.0.3", p)}, util::now_utc())->front().id;
+  });
+  auto stats = collect::Collector(f.db, prober, o).run(stop);
+  other.join();
+  REQUIRE(stats);
+  auto s = f.samples(late);
+  CHECK(s.size() >= 5);  // ~1.2 s at 100 ms after a reload within ~100 ms
+}
+
+TEST_CASE("job runs open while the window is open and count the samples") {
+  Fixture f;
+  auto a = f.add("a", "127.0.0.1", 60s);
+  core::JobPatch jp;
+  jp.name = "always";
+  jp.targets = std::vector<std::string>{"a"};
+  jp.interval = 100ms;
+  REQUIRE(store::jobs::add(f.db, jp, util::now_utc()));
+  FakeProber prober;
+  auto o = fast_options();
+  o.duration = 600ms;
+  std::atomic<bool> stop{false};
+  auto stats = collect::Collector(f.db, prober, o).run(stop);
+  REQUIRE(stats);
+  auto job = store::jobs::find(f.db, "always");
+  auto run = store::jobs::latest_run(f.db, job->id);
+  REQUIRE(run);
+  REQUIRE(run->has_value());
+  const auto& r = **run;
+  CHECK(r.ended_at.has_value());
+  CHECK(r.sent == static_cast<std::int64_t>(f.samples(a).size()));
+  CHECK(r.sent >= 4);  // 100 ms job interval beats the target's 60 s
+  CHECK(r.received == r.sent);
+}
+
+TEST_CASE("one collector per database") {
+  test::TempDir dir;
+  auto first = collect::CollectorLock::acquire(dir.file("x.db"));
+  REQUIRE(first);
+  auto second = collect::CollectorLock::acquire(dir.file("x.db"));
+  REQUIRE_FALSE(second);
+  CHECK(second.error().kind == ErrorKind::busy);
+  CHECK(second.error().message.find(std::to_string(::getpid())) != std::string::npos);
+  first = collect::CollectorLock::acquire(dir.file("y.db"));  // the x lock is released
+  CHECK(collect::CollectorLock::acquire(dir.file("x.db")));
+}
+
+TEST_SUITE_END();
