@@ -49,7 +49,7 @@ void print_samples(const Context& ctx, const core::Target& t, const std::vector<
   }
   table.headers = {"TIME", "RTT_MS", "STATUS", "TTL", "DETAIL"};
   for (const auto& s : samples) {
-    table.rows.push_back({util::format_iso_local(s.ts, zone), s.rtt ? rtt_text(s.rtt) : "-",
+    table.rows.push_back({util::format_table_time(s.ts, zone, /*millis=*/true), s.rtt ? rtt_text(s.rtt) : "-",
                           std::string(core::to_string(s.status)), s.ttl ? std::to_string(*s.ttl) : "-",
                           s.detail.value_or("")});
   }

@@ -7,6 +7,7 @@
 #include "core/json.hpp"
 #include "output.hpp"
 #include "probe/prober.hpp"
+#include "probe/privileges.hpp"
 #include "signals.hpp"
 #include "store/targets.hpp"
 
@@ -51,6 +52,8 @@ Expected<void> run(const Context& ctx, const RunOptions& o) {
   if (!lock) return std::unexpected(lock.error());
   auto prober = open_prober(*db);
   if (!prober) return std::unexpected(prober.error());
+  // The sockets are open: give up what opened them (setcap / set-user-ID).
+  if (auto dropped = probe::drop_privileges(); !dropped) return std::unexpected(dropped.error());
 
   const auto& stop = install_stop_signals();
   if (!o.once && ctx.format() == Format::table) {
@@ -64,7 +67,7 @@ Expected<void> run(const Context& ctx, const RunOptions& o) {
       if (ctx.format() == Format::json) {
         print_json_line(core::to_json(s, t.name));
       } else {
-        fmt::print("{}  {}  {}  {}\n", util::format_table_time(s.ts, *zone), t.name,
+        fmt::print("{}  {}  {}  {}\n", util::format_table_time(s.ts, *zone, /*millis=*/true), t.name,
                    s.rtt ? fmt::format("{:.3f} ms", static_cast<double>(s.rtt->count()) / 1000.0) : "-",
                    core::to_string(s.status));
       }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The main job of `make demo`: set up a pingkeeper database with localhost
-# targets and a business-hours job, then show the inventory. Uses the embedded
-# SQLite store in a demo database of its own (DEMO_DB), so your real one is
-# never touched. Collection arrives with the collector (issue "Collection engine").
+# targets and a job, collect from them for a few seconds, and show what was
+# seen. Uses the embedded SQLite store in a demo database of its own
+# (DEMO_DB), so your real one is never touched. Only loopback is probed.
 set -euo pipefail
 
 pk=${PINGKEEPER:-pingkeeper}
 db=${DEMO_DB:-${TMPDIR:-/tmp}/pingkeeper-demo.db}
-rm -f "$db" "$db-wal" "$db-shm"
+seconds=${DEMO_SECONDS:-5}
+rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
 export PINGKEEPER_DB=$db
 
 # Echoes a command the way one would type it, then runs it.
@@ -21,13 +22,13 @@ step() {
 }
 
 step init
-step target add 127.0.0.1 --name lo --interval 1s --tag site=local
-step target add ::1 --name lo6 --interval 2s
-step target add localhost --name ssh --probe tcp --port 22 --interval 5s --job-only
-printf '127.0.0.2\n127.0.0.3\n' | "$pk" target import - --interval 10s --tag role=imported
-echo '(imported 127.0.0.2 and 127.0.0.3 from standard input)'
-step job add business-hours --targets lo,ssh --interval 5s \
-  --window 'mon-fri 09:00-17:00' --tz Europe/Berlin
+step target add 127.0.0.1 --name lo --interval 200ms --tag site=local
+step target add ::1 --name lo6 --interval 500ms
+# A TCP probe to a loopback port where nothing listens: the refusal is an answer.
+step target add 127.0.0.1 --name tcp-closed --probe tcp --port 9 --interval 1s
+step job add always-on --targets lo,lo6 --interval 1s
 step target list
-step job list
-step job show business-hours --json
+step run --duration "${seconds}s"
+step logs lo --limit 5
+step logs tcp-closed --limit 3
+step job show always-on

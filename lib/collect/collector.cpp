@@ -24,6 +24,8 @@ using probe::SteadyTime;
 constexpr auto k_max_sleep = std::chrono::milliseconds{100};
 // New targets start within this much (or their interval, if shorter), spread.
 constexpr auto k_max_start_spread = std::chrono::seconds{1};
+// The longest gap between the probes of one target in --once mode.
+constexpr auto k_once_spacing = std::chrono::seconds{1};
 // How soon a due target whose name is being resolved is looked at again.
 constexpr auto k_resolve_wait = std::chrono::milliseconds{50};
 
@@ -140,6 +142,8 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
     auto& slot = m_slots[indexes[k]];
     bool was_active = slot.interval.has_value();
     slot.interval = plan.targets[k].interval;
+    // Cron mode spaces a target's probes at most 1 s apart, so it ends quickly.
+    if (m_options.once && slot.interval) slot.interval = std::min<util::Micros>(*slot.interval, k_once_spacing);
     if (m_options.count && slot.sent >= *m_options.count) slot.interval.reset();
     if (!slot.interval) continue;
     if (!was_active) {

@@ -19,8 +19,8 @@ namespace pk::collect {
 
 struct CollectOptions {
   // Cron mode: probe every target whose schedule is active now `count`
-  // times (default 1), wait for the answers, store them and return. Job runs
-  // are not opened in this mode.
+  // times (default 1, at most 1 s apart), wait for the answers, store them
+  // and return. Job runs are not opened in this mode.
   bool once = false;
   // Probes per target before it is done; when every target is done, return.
   std::optional<int> count;

@@ -273,11 +273,15 @@ std::string format_iso_local(SysMicros t, const date::time_zone* zone) {
   return out;
 }
 
-std::string format_table_time(SysMicros t, const date::time_zone* zone) {
+std::string format_table_time(SysMicros t, const date::time_zone* zone, bool millis) {
   const auto info = zone->get_info(date::floor<seconds>(t));
   const auto local = as_local(date::floor<seconds>(t), info.offset);
   std::string out = format_wall(local);
   out[10] = ' ';
+  if (millis) {
+    const auto ms = date::floor<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+    out += fmt::format(".{:03}", ms < 0 ? ms + 1000 : ms);
+  }
   return out + " " + info.abbrev;
 }
 

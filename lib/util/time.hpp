@@ -40,9 +40,10 @@ std::string format_iso_utc(SysMicros t);
 // historic offsets with seconds, such as LMT, print as "+00:53:28").
 std::string format_iso_local(SysMicros t, const date::time_zone* zone);
 
-// "2026-11-22 10:00:00" in the given zone: the human table form (no fraction;
-// truncated to the second).
-std::string format_table_time(SysMicros t, const date::time_zone* zone);
+// "2026-11-22 10:00:00 CET" in the given zone, with the zone's abbreviation:
+// the human table form, truncated to the second; with `millis`,
+// "2026-11-22 10:00:00.250 CET".
+std::string format_table_time(SysMicros t, const date::time_zone* zone, bool millis = false);
 
 // Parses a point in time (CLI.md "Time and duration syntax"):
 //  - ISO 8601 date or date-time: "2026-11-22", "2026-11-22T09:00",

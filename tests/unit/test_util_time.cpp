@@ -166,6 +166,8 @@ TEST_CASE("format_table_time") {
   CHECK(pk::util::format_table_time(at(k_nov22, 9h + 999999us), berlin) == "2026-11-22 10:00:00 CET");
   CHECK(pk::util::format_table_time(at(date::year{2026} / 7 / 1, 8h), berlin) == "2026-07-01 10:00:00 CEST");
   CHECK(pk::util::format_table_time(at(k_nov22, 9h), zone("UTC")) == "2026-11-22 09:00:00 UTC");
+  CHECK(pk::util::format_table_time(at(k_nov22, 9h + 250999us), berlin, true) == "2026-11-22 10:00:00.250 CET");
+  CHECK(pk::util::format_table_time(at(k_nov22, 9h), berlin, true) == "2026-11-22 10:00:00.000 CET");
 }
 
 TEST_CASE("parse_time_point: ISO 8601 with an offset is absolute") {
