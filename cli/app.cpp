@@ -1,13 +1,13 @@
 #include "app.hpp"
 
+#include "context.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
-
-#include "context.hpp"
 
 namespace pk::cli {
 
@@ -64,7 +64,8 @@ std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
   for (const auto* p = &where; p != nullptr && extra.empty(); p = p->get_parent()) extra = p->remaining(true);
   if (extra.empty()) return e.what();
   std::string path;
-  for (const auto* p = &where; p != nullptr; p = p->get_parent()) path.insert(0, (p == &app ? "" : " ") + p->get_name());
+  for (const auto* p = &where; p != nullptr; p = p->get_parent())
+    path.insert(0, (p == &app ? "" : " ") + p->get_name());
   const auto& word = extra.front();
   if (word.starts_with("-")) return fmt::format("unknown option \"{}\" for {}", word, path);
   if (where.get_require_subcommand_min() > 0) return fmt::format("unknown command \"{}\" for {}", word, path);

@@ -1,9 +1,10 @@
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "context.hpp"
 #include "output.hpp"
+
 #include "store/migrations.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 namespace pk::cli {
 

@@ -1,12 +1,13 @@
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "context.hpp"
-#include "core/json.hpp"
 #include "output.hpp"
+
+#include "core/json.hpp"
 #include "store/jobs.hpp"
 #include "util/duration.hpp"
 #include "util/strings.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 namespace pk::cli {
 
@@ -47,8 +48,9 @@ void add_job_options(CLI::App& cmd, JobOptions& o, bool edit) {
       ->option_text("SPEC")
       ->allow_extra_args(false);
   cmd.add_option("--tz", o.tz,
-                 edit ? "IANA time zone of the windows and times" : "IANA time zone of the windows and times "
-                                                                    "(default: the machine's zone)")
+                 edit ? "IANA time zone of the windows and times"
+                      : "IANA time zone of the windows and times "
+                        "(default: the machine's zone)")
       ->option_text("ZONE");
   cmd.add_option("--metrics", o.metrics, "What to collect: rtt,loss,jitter,ttl,path (default rtt,loss,jitter,ttl)")
       ->option_text("LIST");
@@ -128,27 +130,26 @@ Expected<void> print_jobs(const Context& ctx, const std::vector<JobView>& jobs) 
   if (!zone) return std::unexpected(zone.error());
   Table table;
   if (ctx.format() == Format::csv) {
-    table.headers = {"id", "name", "targets", "interval_ms", "count", "start", "end", "windows", "tz",
-                     "metrics", "state", "status", "next_change"};
+    table.headers = {"id",      "name", "targets", "interval_ms", "count",  "start",      "end",
+                     "windows", "tz",   "metrics", "state",       "status", "next_change"};
     for (const auto& v : jobs) {
       auto j = core::to_json(v.job, v.state, v.latest);
       auto text = [](const core::Json& x) { return x.is_null() ? std::string() : x.get<std::string>(); };
-      table.rows.push_back({std::to_string(v.job.id), v.job.name, member_names(v.job), std::to_string(util::to_ms(v.job.interval)),
-                            std::to_string(v.job.count), text(j["start"]), text(j["end"]), v.job.windows.to_string(),
-                            v.job.tz, core::format_metrics(v.job.metrics), text(j["state"]), text(j["status"]),
-                            text(j["next_change"])});
+      table.rows.push_back({std::to_string(v.job.id), v.job.name, member_names(v.job),
+                            std::to_string(util::to_ms(v.job.interval)), std::to_string(v.job.count), text(j["start"]),
+                            text(j["end"]), v.job.windows.to_string(), v.job.tz, core::format_metrics(v.job.metrics),
+                            text(j["state"]), text(j["status"]), text(j["next_change"])});
     }
     table.print_csv();
     return {};
   }
   table.headers = {"ID", "NAME", "TARGETS", "INTERVAL", "WINDOWS", "TZ", "STATUS", "NEXT CHANGE", "LAST RUN"};
   for (const auto& v : jobs) {
-    table.rows.push_back({std::to_string(v.job.id), v.job.name, member_names(v.job),
-                          util::format_duration(v.job.interval),
-                          v.job.windows.always_open() ? "always" : v.job.windows.to_string(), v.job.tz,
-                          std::string(core::to_string(v.state.status)),
-                          v.state.next_change ? util::format_table_time(*v.state.next_change, *zone) : "-",
-                          run_text(v.latest)});
+    table.rows.push_back(
+        {std::to_string(v.job.id), v.job.name, member_names(v.job), util::format_duration(v.job.interval),
+         v.job.windows.always_open() ? "always" : v.job.windows.to_string(), v.job.tz,
+         std::string(core::to_string(v.state.status)),
+         v.state.next_change ? util::format_table_time(*v.state.next_change, *zone) : "-", run_text(v.latest)});
   }
   table.print_aligned();
   return {};

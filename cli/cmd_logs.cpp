@@ -1,14 +1,15 @@
+#include "context.hpp"
+#include "output.hpp"
+#include "signals.hpp"
+
+#include "core/json.hpp"
+#include "store/samples.hpp"
+#include "store/targets.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <thread>
-
-#include "context.hpp"
-#include "core/json.hpp"
-#include "output.hpp"
-#include "signals.hpp"
-#include "store/samples.hpp"
-#include "store/targets.hpp"
 
 namespace pk::cli {
 

@@ -1,15 +1,16 @@
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include "context.hpp"
+#include "output.hpp"
+#include "signals.hpp"
 
 #include "collect/collector.hpp"
 #include "collect/lock.hpp"
-#include "context.hpp"
 #include "core/json.hpp"
-#include "output.hpp"
-#include "probe/prober.hpp"
 #include "probe/privileges.hpp"
-#include "signals.hpp"
+#include "probe/prober.hpp"
 #include "store/targets.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 namespace pk::cli {
 

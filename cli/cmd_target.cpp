@@ -1,3 +1,13 @@
+#include "context.hpp"
+#include "output.hpp"
+#include "target_options.hpp"
+
+#include "core/json.hpp"
+#include "core/target_import.hpp"
+#include "store/targets.hpp"
+#include "util/duration.hpp"
+#include "util/strings.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -7,15 +17,6 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-
-#include "context.hpp"
-#include "core/json.hpp"
-#include "core/target_import.hpp"
-#include "output.hpp"
-#include "store/targets.hpp"
-#include "target_options.hpp"
-#include "util/duration.hpp"
-#include "util/strings.hpp"
 
 namespace pk::cli {
 
@@ -53,14 +54,14 @@ void print_targets(const Context& ctx, const std::vector<core::Target>& targets)
   }
   Table table;
   if (ctx.format() == Format::csv) {
-    table.headers = {"id", "name", "host", "family", "probe", "port", "interval_ms", "timeout_ms", "size",
-                     "paused", "job_only", "state", "tags", "description"};
+    table.headers = {"id",         "name", "host",   "family",   "probe", "port", "interval_ms",
+                     "timeout_ms", "size", "paused", "job_only", "state", "tags", "description"};
     for (const auto& t : targets) {
       table.rows.push_back({std::to_string(t.id), t.name, t.host, std::string(core::to_string(t.family)),
                             std::string(core::to_string(t.probe)), t.port ? std::to_string(*t.port) : "",
-                            std::to_string(util::to_ms(t.interval)), std::to_string(util::to_ms(t.timeout)), std::to_string(t.payload_size),
-                            t.paused ? "true" : "false", t.job_only ? "true" : "false", target_state(t),
-                            tags_text(t.tags, ';'), t.description});
+                            std::to_string(util::to_ms(t.interval)), std::to_string(util::to_ms(t.timeout)),
+                            std::to_string(t.payload_size), t.paused ? "true" : "false", t.job_only ? "true" : "false",
+                            target_state(t), tags_text(t.tags, ';'), t.description});
     }
     table.print_csv();
     return;
@@ -111,7 +112,8 @@ Expected<std::string> read_input(const std::string& file) {
     return buf.str();
   }
   std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) return make_error(ErrorKind::io, fmt::format("cannot read {}: it is a folder", file));
+  if (std::filesystem::is_directory(file, ec))
+    return make_error(ErrorKind::io, fmt::format("cannot read {}: it is a folder", file));
   std::ifstream in(file, std::ios::binary);
   if (!in) return make_error(ErrorKind::io, fmt::format("cannot read {}: {}", file, std::strerror(errno)));
   buf << in.rdbuf();
@@ -269,7 +271,8 @@ void register_edit_rm(CLI::App& group, Context& ctx) {
 
 void register_pause_resume(CLI::App& group, Context& ctx) {
   for (bool pause : {true, false}) {
-    auto* cmd = group.add_subcommand(pause ? "pause" : "resume", pause ? "Stop probing targets" : "Probe targets again");
+    auto* cmd =
+        group.add_subcommand(pause ? "pause" : "resume", pause ? "Stop probing targets" : "Probe targets again");
     auto refs = std::make_shared<std::vector<std::string>>();
     cmd->add_option("T", *refs, "Target names or ids")->required();
     cmd->callback([&ctx, refs, pause] {

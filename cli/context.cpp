@@ -35,9 +35,10 @@ Expected<void> Context::reject_bracket_lists(std::string_view what, const std::v
     if (raw.size() < 2 || raw.front() != '[' || raw.back() != ']') continue;
     for (auto part : util::split(std::string_view(raw).substr(1, raw.size() - 2), ',')) {
       if (std::find(values.begin(), values.end(), util::trim(part)) != values.end()) {
-        return invalid_input(fmt::format("invalid {} \"{}\": write each without brackets, separated by spaces "
-                                         "(an IPv6 address as ::1)",
-                                         what, raw));
+        return invalid_input(
+            fmt::format("invalid {} \"{}\": write each without brackets, separated by spaces "
+                        "(an IPv6 address as ::1)",
+                        what, raw));
       }
     }
   }

@@ -1,10 +1,10 @@
 #include "output.hpp"
 
+#include "util/csv.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-
-#include "util/csv.hpp"
 
 namespace pk::cli {
 

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "core/target.hpp"
+#include "util/expected.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "core/target.hpp"
-#include "util/expected.hpp"
 
 namespace CLI {
 class App;

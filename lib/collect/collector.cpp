@@ -1,17 +1,17 @@
 #include "collect/collector.hpp"
 
+#include "collect/plan.hpp"
+#include "probe/resolver.hpp"
+#include "store/inventory.hpp"
+#include "store/jobs.hpp"
+#include "store/targets.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <queue>
 #include <unordered_map>
 #include <vector>
-
-#include "collect/plan.hpp"
-#include "probe/resolver.hpp"
-#include "store/inventory.hpp"
-#include "store/jobs.hpp"
-#include "store/targets.hpp"
 
 namespace pk::collect {
 
@@ -46,8 +46,7 @@ struct Slot {
 
 class Loop {
  public:
-  Loop(const store::Database& db, probe::Prober& prober, const CollectOptions& options,
-       const SampleObserver& observer)
+  Loop(const store::Database& db, probe::Prober& prober, const CollectOptions& options, const SampleObserver& observer)
       : m_db(db), m_prober(prober), m_options(options), m_observer(observer) {}
 
   Expected<CollectStats> run(const std::atomic<bool>& stop);
@@ -73,7 +72,7 @@ class Loop {
   std::vector<Slot> m_slots;
   std::unordered_map<std::int64_t, std::uint32_t> m_slot_of;  // target id -> slot
   std::vector<core::Job> m_jobs;
-  std::unordered_map<std::int64_t, std::int64_t> m_open_runs;                // job id -> run id
+  std::unordered_map<std::int64_t, std::int64_t> m_open_runs;                 // job id -> run id
   std::unordered_map<std::int64_t, std::vector<std::int64_t>> m_target_runs;  // target id -> open run ids
   std::optional<util::SysMicros> m_next_change;
   std::string m_fingerprint;
@@ -178,7 +177,8 @@ Expected<void> Loop::sync_job_runs(const Plan& plan, util::SysMicros now_wall) {
   }
   // Runs of jobs that were deleted meanwhile are gone with them.
   std::erase_if(m_open_runs, [&](const auto& entry) {
-    return std::none_of(plan.jobs.begin(), plan.jobs.end(), [&](const JobPlan& jp) { return jp.job_id == entry.first; });
+    return std::none_of(plan.jobs.begin(), plan.jobs.end(),
+                        [&](const JobPlan& jp) { return jp.job_id == entry.first; });
   });
   m_target_runs.clear();
   for (const auto& job : m_jobs) {

@@ -1,12 +1,5 @@
 #pragma once
 
-#include <atomic>
-#include <chrono>
-#include <cstdint>
-#include <functional>
-#include <optional>
-#include <string>
-
 #include "collect/writer.hpp"
 #include "core/sample.hpp"
 #include "core/target.hpp"
@@ -14,6 +7,13 @@
 #include "store/db.hpp"
 #include "util/duration.hpp"
 #include "util/expected.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
 
 namespace pk::collect {
 

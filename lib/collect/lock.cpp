@@ -1,14 +1,13 @@
 #include "collect/lock.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <string>
+#include <sys/file.h>
+#include <unistd.h>
 #include <utility>
 
 namespace pk::collect {
@@ -42,9 +41,8 @@ Expected<CollectorLock> CollectorLock::acquire(const std::string& db_path) {
     std::string holder = read_all(fd);
     ::close(fd);
     if (err == EWOULDBLOCK) {
-      return make_error(ErrorKind::busy,
-                        fmt::format("a collector is already running on {} (pid {}); stop it first", db_path,
-                                    holder.empty() ? "unknown" : holder));
+      return make_error(ErrorKind::busy, fmt::format("a collector is already running on {} (pid {}); stop it first",
+                                                     db_path, holder.empty() ? "unknown" : holder));
     }
     return make_error(ErrorKind::io, fmt::format("cannot lock {}: {}", path, std::strerror(err)));
   }

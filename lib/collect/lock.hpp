@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string>
-
 #include "util/expected.hpp"
+
+#include <string>
 
 namespace pk::collect {
 

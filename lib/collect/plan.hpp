@@ -1,15 +1,15 @@
 #pragma once
 
-#include <cstdint>
-#include <map>
-#include <optional>
-#include <vector>
-
 #include "core/job.hpp"
 #include "core/target.hpp"
 #include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
 
 // What the collector should do at an instant: pure, from targets and jobs.
 namespace pk::collect {

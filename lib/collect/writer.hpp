@@ -1,5 +1,10 @@
 #pragma once
 
+#include "core/sample.hpp"
+#include "store/db.hpp"
+#include "store/samples.hpp"
+#include "util/expected.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -8,11 +13,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "core/sample.hpp"
-#include "store/db.hpp"
-#include "store/samples.hpp"
-#include "util/expected.hpp"
 
 namespace pk::collect {
 

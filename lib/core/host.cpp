@@ -15,8 +15,8 @@ namespace pk::core {
 
 namespace {
 
-using util::is_digit;
 using util::is_alpha;
+using util::is_digit;
 
 constexpr std::size_t k_max_name_length = 253;  // without the optional trailing dot
 constexpr std::size_t k_max_label_length = 63;

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string_view>
-
 #include "util/expected.hpp"
+
+#include <string_view>
 
 namespace pk::core {
 

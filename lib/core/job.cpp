@@ -129,9 +129,10 @@ Expected<Job> make_job(const JobPatch& patch, util::SysMicros now) {
   job.tz = util::local_zone()->name();
   if (auto ok = apply_patch(job, patch, now); !ok) return std::unexpected(ok.error());
   if (job.ends_at && *job.ends_at <= now) {
-    return invalid_input(fmt::format("job end {} is already past (a relative time like 24h means ago; use +24h "
-                                     "for a time ahead)",
-                                     util::format_iso_utc(*job.ends_at)));
+    return invalid_input(
+        fmt::format("job end {} is already past (a relative time like 24h means ago; use +24h "
+                    "for a time ahead)",
+                    util::format_iso_utc(*job.ends_at)));
   }
   return job;
 }

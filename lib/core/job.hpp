@@ -1,16 +1,16 @@
 #pragma once
 
+#include "core/window.hpp"
+#include "util/duration.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/window.hpp"
-#include "util/duration.hpp"
-#include "util/expected.hpp"
-#include "util/time.hpp"
 
 namespace pk::core {
 

@@ -6,9 +6,7 @@ namespace pk::core {
 
 namespace {
 
-Json opt_time(const std::optional<util::SysMicros>& t) {
-  return t ? Json(util::format_iso_utc(*t)) : Json(nullptr);
-}
+Json opt_time(const std::optional<util::SysMicros>& t) { return t ? Json(util::format_iso_utc(*t)) : Json(nullptr); }
 
 }  // namespace
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <optional>
-
-#include <nlohmann/json.hpp>
-
 #include "core/job.hpp"
 #include "core/sample.hpp"
 #include "core/target.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
 
 // The JSON shapes of domain objects, shared by `--json` output and `serve`.
 // Field names and units are a documented interface (README "JSON output"):

@@ -20,9 +20,10 @@ Expected<SampleStatus> parse_sample_status(std::string_view text) {
   for (std::size_t i = 0; i < k_names.size(); ++i) {
     if (k_names[i] == text) return static_cast<SampleStatus>(i);
   }
-  return invalid_input(fmt::format("invalid status \"{}\": use ok, timeout, unreachable, ttl_exceeded, refused, "
-                                   "resolve_error or send_error",
-                                   text));
+  return invalid_input(
+      fmt::format("invalid status \"{}\": use ok, timeout, unreachable, ttl_exceeded, refused, "
+                  "resolve_error or send_error",
+                  text));
 }
 
 }  // namespace pk::core

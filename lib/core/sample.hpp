@@ -1,13 +1,13 @@
 #pragma once
 
+#include "util/duration.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "util/duration.hpp"
-#include "util/expected.hpp"
-#include "util/time.hpp"
 
 namespace pk::core {
 

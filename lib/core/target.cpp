@@ -1,19 +1,19 @@
 #include "core/target.hpp"
 
+#include "core/host.hpp"
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-
-#include "core/host.hpp"
-#include "util/strings.hpp"
 
 namespace pk::core {
 
 namespace {
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-' || c == ':' || c == '%';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '-' || c == ':' || c == '%';
 }
 
 bool is_tag_key_char(char c) { return is_name_char(c) && c != ':' && c != '%'; }
@@ -26,8 +26,7 @@ Expected<void> check_duration(std::string_view what, util::Micros d, util::Micro
                                      util::format_duration(lo), util::format_duration(hi)));
   }
   if (d.count() % 1000 != 0) {
-    return invalid_input(fmt::format("{} {} must be a whole number of milliseconds", what,
-                                     util::format_duration(d)));
+    return invalid_input(fmt::format("{} {} must be a whole number of milliseconds", what, util::format_duration(d)));
   }
   return {};
 }
@@ -81,7 +80,8 @@ Expected<std::pair<std::string, std::string>> parse_tag(std::string_view text) {
   if (key.empty() || key.size() > 64 || !std::all_of(key.begin(), key.end(), is_tag_key_char)) {
     return invalid_input(fmt::format("invalid tag key \"{}\": 1-64 letters, digits and . _ -", key));
   }
-  if (std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+  if (std::any_of(value.begin(), value.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
     return invalid_input(fmt::format("invalid tag value for \"{}\": control characters are not allowed", key));
   }
   if (!util::is_valid_utf8(value)) {
@@ -124,7 +124,8 @@ Expected<void> apply_patch(Target& target, const TargetPatch& patch) {
   if (auto ok = check_duration("interval", t.interval, k_min_interval, k_max_interval); !ok) return ok;
   if (auto ok = check_duration("timeout", t.timeout, k_min_timeout, k_max_timeout); !ok) return ok;
   if (t.payload_size < 0 || t.payload_size > k_max_payload) {
-    return invalid_input(fmt::format("payload size {} is out of range: use 0 to {} bytes", t.payload_size, k_max_payload));
+    return invalid_input(
+        fmt::format("payload size {} is out of range: use 0 to {} bytes", t.payload_size, k_max_payload));
   }
   if (t.probe == ProbeKind::icmp) {
     if (patch.port && !patch.probe.has_value() && target.probe == ProbeKind::icmp) {

@@ -1,5 +1,9 @@
 #pragma once
 
+#include "util/duration.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -7,10 +11,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "util/duration.hpp"
-#include "util/expected.hpp"
-#include "util/time.hpp"
 
 namespace pk::core {
 

@@ -1,14 +1,14 @@
 #include "core/target_import.hpp"
 
+#include "util/csv.hpp"
+#include "util/duration.hpp"
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
-
-#include "util/csv.hpp"
-#include "util/duration.hpp"
-#include "util/strings.hpp"
 
 namespace pk::core {
 
@@ -17,8 +17,8 @@ namespace {
 // Columns an import reads; `target list --csv` writes a subset of them, so its
 // output imports back (id and state are informational and ignored).
 constexpr std::array<std::string_view, 16> k_columns{
-    "host",        "name",        "interval", "timeout",  "probe", "port", "tags", "size",
-    "family",      "description", "paused",   "job_only", "interval_ms", "timeout_ms", "id", "state"};
+    "host",   "name",        "interval", "timeout",  "probe",       "port",       "tags", "size",
+    "family", "description", "paused",   "job_only", "interval_ms", "timeout_ms", "id",   "state"};
 
 Expected<bool> parse_bool(std::string_view text, std::string_view what) {
   auto t = util::to_lower(text);
@@ -115,8 +115,9 @@ Expected<std::vector<ImportedTarget>> parse_target_import(std::string_view text,
         for (auto& cell : *first) {
           auto name = util::to_lower(util::trim(cell));
           if (std::find(k_columns.begin(), k_columns.end(), name) == k_columns.end()) {
-            return invalid_input(fmt::format("line {}: unknown column \"{}\"; expected {}", line_no, name,
-                                             "host,name,interval,timeout,probe,port,tags,size,family,description,paused,job_only"));
+            return invalid_input(
+                fmt::format("line {}: unknown column \"{}\"; expected {}", line_no, name,
+                            "host,name,interval,timeout,probe,port,tags,size,family,description,paused,job_only"));
           }
           if (std::find(header.begin(), header.end(), name) != header.end()) {
             return invalid_input(fmt::format("line {}: column \"{}\" appears twice", line_no, name));

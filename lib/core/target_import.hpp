@@ -1,10 +1,10 @@
 #pragma once
 
-#include <string_view>
-#include <vector>
-
 #include "core/target.hpp"
 #include "util/expected.hpp"
+
+#include <string_view>
+#include <vector>
 
 namespace pk::core {
 

@@ -15,9 +15,9 @@ namespace pk::core {
 
 namespace {
 
+using util::is_alpha;
 using util::is_digit;
 using util::is_space;
-using util::is_alpha;
 using util::to_lower;
 
 using std::chrono::minutes;
@@ -41,7 +41,6 @@ std::unexpected<Error> window_error(std::string_view spec, std::string_view why)
   return invalid_input(
       fmt::format("invalid window \"{}\": {}; expected e.g. \"mon-fri 09:00-17:00; sat 10:00-12:00\"", spec, why));
 }
-
 
 // ---- Parsing ----------------------------------------------------------------
 
@@ -269,8 +268,8 @@ util::SysMicros day_start(date::local_days day, const date::time_zone* zone) {
 // that offset and clipped to when the offset holds. Across a fall-back the
 // repeated hour yields two spans; a start inside a spring-forward gap opens
 // when the gap ends.
-void add_wall_clock_spans(date::local_seconds local_begin, date::local_seconds local_end,
-                          const date::time_zone* zone, std::vector<Interval>& spans) {
+void add_wall_clock_spans(date::local_seconds local_begin, date::local_seconds local_end, const date::time_zone* zone,
+                          std::vector<Interval>& spans) {
   // Offsets stay within ±26 h, so the periods that matter lie in this range.
   constexpr auto k_margin = std::chrono::hours{26};
   const date::sys_seconds from{local_begin.time_since_epoch() - k_margin};

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "util/expected.hpp"
-#include "util/time.hpp"
 
 namespace date {
 class time_zone;
@@ -76,20 +76,17 @@ class WeeklySchedule {
   // The windows overlapping [from, to), merged where they touch or overlap,
   // clipped to [from, to), in order. always_open gives one [from, to); an
   // empty or reversed range gives none. Work is linear in the days covered.
-  std::vector<Interval> intervals(util::SysMicros from, util::SysMicros to,
-                                  const date::time_zone* zone) const;
+  std::vector<Interval> intervals(util::SysMicros from, util::SysMicros to, const date::time_zone* zone) const;
 
   // The first instant > t at which a window opens (a closed period ends).
   // nullopt when always open (nothing ever opens), also when the rules cover
   // all time ("daily 00:00-24:00").
-  std::optional<util::SysMicros> next_open(util::SysMicros t,
-                                           const date::time_zone* zone) const;
+  std::optional<util::SysMicros> next_open(util::SysMicros t, const date::time_zone* zone) const;
 
   // The first instant > t at which a window closes: the end of the merged
   // window containing t, or of the next one. nullopt when always open, also
   // when the rules cover all time.
-  std::optional<util::SysMicros> next_close(util::SysMicros t,
-                                            const date::time_zone* zone) const;
+  std::optional<util::SysMicros> next_close(util::SysMicros t, const date::time_zone* zone) const;
 
  private:
   std::vector<WindowRule> m_rules;

@@ -1,18 +1,18 @@
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "core/sample.hpp"
 #include "core/target.hpp"
 #include "probe/address.hpp"
 #include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace pk::probe {
 

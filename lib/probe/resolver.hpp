@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/target.hpp"
+#include "probe/address.hpp"
+#include "util/expected.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "core/target.hpp"
-#include "probe/address.hpp"
-#include "util/expected.hpp"
 
 namespace pk::probe {
 

@@ -1,12 +1,12 @@
 #include "store/db.hpp"
 
+#include "store/migrations.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <system_error>
-
-#include "store/migrations.hpp"
 
 namespace pk::store {
 
@@ -111,25 +111,24 @@ Expected<Database> Database::open(const std::string& path, bool create_dirs) {
     std::error_code ec;
     if (!fs::exists(p.parent_path(), ec)) {
       if (!create_dirs) {
-        return make_error(ErrorKind::io,
-                          fmt::format("cannot open database {}: folder {} does not exist", path,
-                                      p.parent_path().string()));
+        return make_error(ErrorKind::io, fmt::format("cannot open database {}: folder {} does not exist", path,
+                                                     p.parent_path().string()));
       }
       fs::create_directories(p.parent_path(), ec);
       if (ec) {
-        return make_error(ErrorKind::io, fmt::format("cannot create folder {}: {}", p.parent_path().string(),
-                                                     ec.message()));
+        return make_error(ErrorKind::io,
+                          fmt::format("cannot create folder {}: {}", p.parent_path().string(), ec.message()));
       }
     }
   }
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, Closer> handle(raw);
   if (rc != SQLITE_OK) {
     auto kind = (rc == SQLITE_PERM || rc == SQLITE_READONLY) ? ErrorKind::permission : ErrorKind::io;
-    return make_error(kind, fmt::format("cannot open database {}: {}", path,
-                                        raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    return make_error(kind,
+                      fmt::format("cannot open database {}: {}", path, raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, k_busy_timeout_ms);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "util/expected.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -7,8 +9,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-
-#include "util/expected.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;

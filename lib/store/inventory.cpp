@@ -1,8 +1,8 @@
 #include "store/inventory.hpp"
 
-#include <fmt/format.h>
-
 #include "store/db.hpp"
+
+#include <fmt/format.h>
 
 namespace pk::store::inventory {
 

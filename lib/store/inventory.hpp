@@ -1,9 +1,9 @@
 #pragma once
 
+#include "util/expected.hpp"
+
 #include <cstdint>
 #include <string>
-
-#include "util/expected.hpp"
 
 namespace pk::store {
 class Database;

@@ -1,13 +1,13 @@
 #include "store/jobs.hpp"
 
+#include "store/db.hpp"
+#include "store/refs.hpp"
+#include "store/targets.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
-
-#include "store/db.hpp"
-#include "store/refs.hpp"
-#include "store/targets.hpp"
 
 namespace pk::store::jobs {
 
@@ -189,8 +189,7 @@ Expected<std::vector<core::Job>> list(const Database& db) {
   });
 }
 
-Expected<core::Job> edit(const Database& db, std::string_view ref, const core::JobPatch& patch,
-                         util::SysMicros now) {
+Expected<core::Job> edit(const Database& db, std::string_view ref, const core::JobPatch& patch, util::SysMicros now) {
   return guarded([&]() -> Expected<core::Job> {
     if (patch.empty()) return invalid_input("nothing to change: give at least one option (see job edit --help)");
     Transaction tx(db);

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <optional>
-#include <string_view>
-#include <vector>
-
 #include "core/job.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
+
+#include <optional>
+#include <string_view>
+#include <vector>
 
 namespace pk::store {
 class Database;
@@ -28,8 +28,7 @@ Expected<std::vector<core::Job>> list(const Database& db);
 
 // Applies `patch`: scalar fields, then `targets` (replace), `add_targets`,
 // `remove_targets`. The job must keep at least one target.
-Expected<core::Job> edit(const Database& db, std::string_view ref, const core::JobPatch& patch,
-                         util::SysMicros now);
+Expected<core::Job> edit(const Database& db, std::string_view ref, const core::JobPatch& patch, util::SysMicros now);
 
 // Deletes the job and its runs; its targets and their samples stay.
 Expected<core::Job> remove(const Database& db, std::string_view ref);

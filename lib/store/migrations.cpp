@@ -1,19 +1,18 @@
 #include "store/migrations.hpp"
 
+#include "store/db.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
-
-#include "store/db.hpp"
 
 namespace pk::store {
 
 namespace {
 
 std::unexpected<Error> newer_than_binary(const Database& db, int current, int latest) {
-  return make_error(ErrorKind::database,
-                    fmt::format("database {} has schema version {}, newer than this pingkeeper "
-                                "understands ({}): upgrade pingkeeper",
-                                db.path(), current, latest));
+  return make_error(ErrorKind::database, fmt::format("database {} has schema version {}, newer than this pingkeeper "
+                                                     "understands ({}): upgrade pingkeeper",
+                                                     db.path(), current, latest));
 }
 
 }  // namespace
@@ -30,7 +29,8 @@ Expected<void> check_ownership(const Database& db) {
                                                        db.path()));
   };
   try {
-    auto st = db.prepare("SELECT (SELECT count(*) FROM sqlite_master), * FROM pragma_application_id, pragma_user_version");
+    auto st =
+        db.prepare("SELECT (SELECT count(*) FROM sqlite_master), * FROM pragma_application_id, pragma_user_version");
     st.step();
     auto objects = st.int64(0);
     auto app_id = st.int64(1);

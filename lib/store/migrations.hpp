@@ -1,10 +1,10 @@
 #pragma once
 
+#include "util/expected.hpp"
+
 #include <cstdint>
 #include <span>
 #include <string_view>
-
-#include "util/expected.hpp"
 
 namespace pk::store {
 

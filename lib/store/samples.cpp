@@ -1,12 +1,12 @@
 #include "store/samples.hpp"
 
+#include "store/db.hpp"
+
+#include <climits>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <climits>
 #include <tuple>
-
-#include "store/db.hpp"
 
 namespace pk::store::samples {
 
@@ -59,8 +59,9 @@ Expected<void> insert_batch(const Database& db, std::span<const core::Sample> sa
 
 Expected<std::vector<core::Sample>> select(const Database& db, const Query& q) {
   return guarded([&]() -> Expected<std::vector<core::Sample>> {
-    auto sql = fmt::format("SELECT {} FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts {} LIMIT ?4",
-                           k_columns, q.newest_first ? "DESC" : "ASC");
+    auto sql =
+        fmt::format("SELECT {} FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts {} LIMIT ?4",
+                    k_columns, q.newest_first ? "DESC" : "ASC");
     auto st = db.prepare(sql);
     st.bind(1, q.target_id)
         .bind(2, q.since ? util::to_epoch_us(*q.since) : INT64_MIN)
@@ -76,16 +77,15 @@ Expected<std::vector<core::Sample>> after(const Database& db, std::span<const st
                                           util::SysMicros after_ts, std::int64_t limit) {
   return guarded([&]() -> Expected<std::vector<core::Sample>> {
     std::vector<core::Sample> out;
-    auto st = db.prepare(fmt::format("SELECT {} FROM samples WHERE target_id = ?1 AND ts > ?2 ORDER BY ts LIMIT ?3",
-                                     k_columns));
+    auto st = db.prepare(
+        fmt::format("SELECT {} FROM samples WHERE target_id = ?1 AND ts > ?2 ORDER BY ts LIMIT ?3", k_columns));
     for (auto id : target_ids) {
       st.reset();
       st.bind(1, id).bind(2, util::to_epoch_us(after_ts)).bind(3, limit);
       while (st.step()) out.push_back(read_row(st));
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.ts, a.target_id) < std::tie(b.ts, b.target_id);
-    });
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return std::tie(a.ts, a.target_id) < std::tie(b.ts, b.target_id); });
     if (static_cast<std::int64_t>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
     return out;
   });

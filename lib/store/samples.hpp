@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/sample.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
-
-#include "core/sample.hpp"
-#include "util/expected.hpp"
-#include "util/time.hpp"
 
 namespace pk::store {
 class Database;

@@ -1,15 +1,15 @@
 #include "store/targets.hpp"
 
+#include "store/db.hpp"
+#include "store/refs.hpp"
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
-
-#include "store/db.hpp"
-#include "store/refs.hpp"
-#include "util/strings.hpp"
 
 namespace pk::store::targets {
 
@@ -79,8 +79,8 @@ bool name_taken(const Database& db, std::string_view name, std::int64_t except_i
 
 std::optional<core::Target> lookup(const Database& db, std::string_view ref) {
   auto id = parse_id(ref);
-  auto sql = fmt::format("SELECT {} FROM targets WHERE removed_at IS NULL AND {}", k_columns,
-                         id ? "id = ?1" : "name = ?1");
+  auto sql =
+      fmt::format("SELECT {} FROM targets WHERE removed_at IS NULL AND {}", k_columns, id ? "id = ?1" : "name = ?1");
   auto st = db.prepare(sql);
   if (id) {
     st.bind(1, *id);
@@ -225,9 +225,10 @@ Expected<Removal> remove(const Database& db, std::string_view ref, bool keep_dat
       if (jobs.int64(1) == 1) last_of.push_back("\"" + jobs.text(0) + "\"");
     }
     if (!last_of.empty()) {
-      return invalid_input(fmt::format("target \"{}\" is the only target of job {}: add another target to the job "
-                                       "(job edit J --add-targets T) or remove the job first",
-                                       r.target.name, fmt::join(last_of, ", ")));
+      return invalid_input(
+          fmt::format("target \"{}\" is the only target of job {}: add another target to the job "
+                      "(job edit J --add-targets T) or remove the job first",
+                      r.target.name, fmt::join(last_of, ", ")));
     }
     db.prepare("DELETE FROM job_targets WHERE target_id = ?1").bind(1, id).run();
     if (keep_data) {

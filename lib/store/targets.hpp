@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/target.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/target.hpp"
-#include "util/expected.hpp"
-#include "util/time.hpp"
 
 namespace pk::store {
 class Database;
@@ -23,8 +23,8 @@ namespace pk::store::targets {
 // set. Fails with invalid_input, adding nothing, when a name is taken or
 // repeated; `labels` (parallel to `targets`, e.g. "line 12") prefix that
 // message when given.
-Expected<std::vector<core::Target>> add(const Database& db, std::vector<core::Target> targets,
-                                        util::SysMicros now, std::span<const std::string> labels = {});
+Expected<std::vector<core::Target>> add(const Database& db, std::vector<core::Target> targets, util::SysMicros now,
+                                        std::span<const std::string> labels = {});
 
 // A live target by name or id; not_found names the reference.
 Expected<core::Target> find(const Database& db, std::string_view ref);

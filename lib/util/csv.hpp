@@ -1,10 +1,10 @@
 #pragma once
 
+#include "util/expected.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "util/expected.hpp"
 
 namespace pk::util {
 

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "util/expected.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include "util/expected.hpp"
 
 namespace pk::util {
 

@@ -1,8 +1,7 @@
 #include "util/time.hpp"
 
-#include "util/strings.hpp"
-
 #include "util/duration.hpp"
+#include "util/strings.hpp"
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -34,9 +33,6 @@ std::unexpected<Error> time_error(std::string_view text, std::string_view why) {
   }
   return invalid_input(fmt::format("invalid time \"{}\": {}; {}", text, why, k_time_forms));
 }
-
-
-
 
 bool equals_ci(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "util/expected.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include "util/expected.hpp"
 
 namespace date {
 class time_zone;
@@ -22,9 +22,7 @@ using SysMicros = std::chrono::sys_time<std::chrono::microseconds>;
 SysMicros now_utc();
 
 inline std::int64_t to_epoch_us(SysMicros t) { return t.time_since_epoch().count(); }
-inline SysMicros from_epoch_us(std::int64_t us) {
-  return SysMicros{std::chrono::microseconds{us}};
-}
+inline SysMicros from_epoch_us(std::int64_t us) { return SysMicros{std::chrono::microseconds{us}}; }
 
 // Finds an IANA zone ("Europe/Berlin", "UTC"). Error invalid_input names it.
 Expected<const date::time_zone*> locate_zone(std::string_view name);
@@ -60,7 +58,6 @@ std::string format_table_time(SysMicros t, const date::time_zone* zone, bool mil
 //    (parse_duration syntax).
 // No white space around the text. `zone` must not be null.
 // Errors are invalid_input and quote the text with the accepted forms.
-Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now,
-                                     const date::time_zone* zone);
+Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now, const date::time_zone* zone);
 
 }  // namespace pk::util

@@ -19,22 +19,20 @@
 // Needs CAP_NET_RAW (run as root inside the namespace). Runs until SIGINT or
 // SIGTERM or the end of --duration, then prints its counters on stderr.
 
+#include <arpa/inet.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
-#include <arpa/inet.h>
-#include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
 // After <netinet/in.h>: the kernel header first would hide glibc's in6_pktinfo.
-#include <linux/icmp.h>  // ICMP_FILTER
-
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -44,6 +42,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <linux/icmp.h>  // ICMP_FILTER
 #include <optional>
 #include <queue>
 #include <random>
@@ -109,8 +108,7 @@ void usage(std::FILE* to) {
 std::optional<Nanos> parse_duration(std::string_view text) {
   if (text == "0") return 0;
   std::size_t unit_at = 0;
-  while (unit_at < text.size() &&
-         ((text[unit_at] >= '0' && text[unit_at] <= '9') || text[unit_at] == '.')) {
+  while (unit_at < text.size() && ((text[unit_at] >= '0' && text[unit_at] <= '9') || text[unit_at] == '.')) {
     ++unit_at;
   }
   if (unit_at == 0) return std::nullopt;
@@ -543,8 +541,7 @@ class Responder {
     }
   }
 
-  void log_request(const char* what, const sockaddr_storage& peer, unsigned id, unsigned seq,
-                   std::size_t size) const {
+  void log_request(const char* what, const sockaddr_storage& peer, unsigned id, unsigned seq, std::size_t size) const {
     std::fprintf(stderr, "pk_icmp_responder: %s echo from %s id=%u seq=%u bytes=%zu\n", what,
                  address_text(peer).c_str(), id, seq, size);
   }

@@ -1,16 +1,16 @@
-#include <doctest/doctest.h>
-
-#include <unistd.h>
-
-#include <deque>
-#include <thread>
+#include "fixture.hpp"
 
 #include "collect/collector.hpp"
 #include "collect/lock.hpp"
-#include "fixture.hpp"
 #include "store/jobs.hpp"
 #include "store/samples.hpp"
 #include "store/targets.hpp"
+
+#include <doctest/doctest.h>
+
+#include <deque>
+#include <thread>
+#include <unistd.h>
 
 using namespace pk;
 using namespace std::chrono_literals;
@@ -36,9 +36,8 @@ class FakeProber : public probe::Prober {
     while (!m_pending.empty()) {
       auto& front = m_pending.front();
       bool silent = front.probe.address.to_string() == "10.0.0.99";
-      auto ready = front.sent_steady + (silent ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                      front.probe.timeout)
-                                               : m_delay);
+      auto ready = front.sent_steady +
+                   (silent ? std::chrono::duration_cast<std::chrono::milliseconds>(front.probe.timeout) : m_delay);
       if (ready > now) {
         std::this_thread::sleep_until(std::min(ready, deadline));
         return;

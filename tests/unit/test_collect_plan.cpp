@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "collect/plan.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace pk;
 using namespace std::chrono_literals;

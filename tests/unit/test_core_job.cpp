@@ -1,8 +1,7 @@
-#include <doctest/doctest.h>
-
 #include "core/job.hpp"
 
 #include <date/tz.h>
+#include <doctest/doctest.h>
 
 using namespace pk;
 using namespace std::chrono_literals;

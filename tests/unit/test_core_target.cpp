@@ -1,7 +1,7 @@
-#include <doctest/doctest.h>
-
 #include "core/target.hpp"
 #include "core/target_import.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace pk;
 using namespace std::chrono_literals;

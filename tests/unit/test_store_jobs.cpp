@@ -1,10 +1,11 @@
-#include <doctest/doctest.h>
+#include "fixture.hpp"
 
 #include "core/target.hpp"
-#include "fixture.hpp"
 #include "store/db.hpp"
 #include "store/jobs.hpp"
 #include "store/targets.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace pk;
 using namespace std::chrono_literals;

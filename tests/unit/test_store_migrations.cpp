@@ -1,11 +1,12 @@
+#include "fixture.hpp"
+
+#include "store/db.hpp"
+#include "store/migrations.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <fstream>
-
-#include "fixture.hpp"
-#include "store/db.hpp"
-#include "store/migrations.hpp"
 
 using namespace pk;
 

@@ -1,11 +1,12 @@
-#include <doctest/doctest.h>
-#include <fmt/format.h>
+#include "fixture.hpp"
 
 #include "core/target.hpp"
-#include "fixture.hpp"
 #include "store/db.hpp"
 #include "store/jobs.hpp"
 #include "store/targets.hpp"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
 
 using namespace pk;
 using namespace std::chrono_literals;
@@ -156,9 +157,10 @@ TEST_CASE("targets: rm deletes data, rm --keep-data retires") {
   REQUIRE(added);
   auto a = (*added)[0].id;
   auto b = (*added)[1].id;
-  db->exec(fmt::format("INSERT INTO samples (target_id, ts, rtt_us) VALUES ({0}, 1, 100), ({0}, 2, NULL), "
-                       "({1}, 1, 200)",
-                       a, b));
+  db->exec(
+      fmt::format("INSERT INTO samples (target_id, ts, rtt_us) VALUES ({0}, 1, 100), ({0}, 2, NULL), "
+                  "({1}, 1, 200)",
+                  a, b));
   core::JobPatch jp;
   jp.name = "j";
   jp.targets = std::vector<std::string>{"a", "b"};

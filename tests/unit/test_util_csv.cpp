@@ -1,9 +1,9 @@
+#include "util/csv.hpp"
+#include "util/strings.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
-
-#include "util/csv.hpp"
-#include "util/strings.hpp"
 
 using namespace pk;
 
@@ -43,11 +43,11 @@ TEST_CASE("utf-8 validation") {
   CHECK(util::is_valid_utf8(""));
   CHECK(util::is_valid_utf8("plain ascii"));
   CHECK(util::is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // é € 😀
-  CHECK_FALSE(util::is_valid_utf8("caf\xe9"));                  // Latin-1
-  CHECK_FALSE(util::is_valid_utf8("\xc3"));                     // truncated
-  CHECK_FALSE(util::is_valid_utf8("\xc0\xaf"));                 // overlong '/'
-  CHECK_FALSE(util::is_valid_utf8("\xed\xa0\x80"));             // surrogate
-  CHECK_FALSE(util::is_valid_utf8("\xf4\x90\x80\x80"));         // beyond U+10FFFF
+  CHECK_FALSE(util::is_valid_utf8("caf\xe9"));                              // Latin-1
+  CHECK_FALSE(util::is_valid_utf8("\xc3"));                                 // truncated
+  CHECK_FALSE(util::is_valid_utf8("\xc0\xaf"));                             // overlong '/'
+  CHECK_FALSE(util::is_valid_utf8("\xed\xa0\x80"));                         // surrogate
+  CHECK_FALSE(util::is_valid_utf8("\xf4\x90\x80\x80"));                     // beyond U+10FFFF
   CHECK_FALSE(util::is_valid_utf8("\xff"));
 }
 
