@@ -230,8 +230,10 @@ void Loop::record(const probe::Reply& reply) {
   auto& slot = m_slots[reply.slot];
   core::Sample s;
   s.target_id = slot.target.id;
-  // The key is (target, ts): keep each target's timestamps strictly increasing.
-  s.ts = std::max(reply.sent_at, slot.last_ts + util::Micros{1});
+  // A sample's time is its probe's send time, also when replies come back out
+  // of order. Sends of one target are an interval apart, so two never share a
+  // microsecond; should they, the later one moves by 1 µs rather than replace.
+  s.ts = reply.sent_at == slot.last_ts ? reply.sent_at + util::Micros{1} : reply.sent_at;
   slot.last_ts = s.ts;
   s.rtt = reply.rtt;
   s.status = reply.status;

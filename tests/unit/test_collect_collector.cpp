@@ -23,16 +23,31 @@ namespace {
 // is 10.0.0.99 never answer (they time out).
 class FakeProber : public probe::Prober {
  public:
-  explicit FakeProber(std::chrono::milliseconds delay = 0ms) : m_delay(delay) {}
+  // `newest_first`: answers ready at the same poll come back newest first
+  // (out of order).
+  explicit FakeProber(std::chrono::milliseconds delay = 0ms, bool newest_first = false)
+      : m_delay(delay), m_newest_first(newest_first) {}
 
   void send(const probe::Probe& p) override {
     Pending item{p, util::now_utc(), std::chrono::steady_clock::now()};
     m_pending.push_back(item);
+    m_send_times.push_back(item.sent_at);
     ++m_sent;
   }
 
   void poll(probe::SteadyTime deadline, std::vector<probe::Reply>& out) override {
     auto now = std::chrono::steady_clock::now();
+    if (m_newest_first) {
+      std::vector<probe::Reply> ready;
+      while (!m_pending.empty() && m_pending.front().sent_steady + m_delay <= now) {
+        ready.push_back(answer(m_pending.front()));
+        m_pending.pop_front();
+      }
+      out.insert(out.end(), ready.rbegin(), ready.rend());
+      if (!ready.empty()) return;
+      std::this_thread::sleep_until(std::min(deadline, now + 20ms));
+      return;
+    }
     while (!m_pending.empty()) {
       auto& front = m_pending.front();
       bool silent = front.probe.address.to_string() == "10.0.0.99";
@@ -59,6 +74,7 @@ class FakeProber : public probe::Prober {
   }
 
   std::size_t in_flight() const override { return m_pending.size(); }
+  const std::vector<util::SysMicros>& send_times() const { return m_send_times; }
   probe::IcmpMode icmp_mode() const override { return probe::IcmpMode::raw; }
   int sent() const { return m_sent; }
 
@@ -68,7 +84,18 @@ class FakeProber : public probe::Prober {
     util::SysMicros sent_at;
     std::chrono::steady_clock::time_point sent_steady;
   };
+  static probe::Reply answer(const Pending& p) {
+    probe::Reply r;
+    r.slot = p.probe.slot;
+    r.sent_at = p.sent_at;
+    r.status = core::SampleStatus::ok;
+    r.rtt = 1500us;
+    return r;
+  }
+
   std::chrono::milliseconds m_delay;
+  bool m_newest_first = false;
+  std::vector<util::SysMicros> m_send_times;
   std::deque<Pending> m_pending;
   int m_sent = 0;
 };
@@ -167,6 +194,22 @@ TEST_CASE("stop awaits probes in flight and stores them") {
   CHECK(stats->sent == prober.sent());
   CHECK(static_cast<int>(f.samples(a).size()) == prober.sent());
   CHECK(prober.in_flight() == 0);
+}
+
+TEST_CASE("a sample's time is its send time, also when replies arrive out of order") {
+  Fixture f;
+  auto a = f.add("a", "127.0.0.1", 100ms);
+  FakeProber prober(350ms, /*newest_first=*/true);
+  auto o = fast_options();
+  o.count = 8;
+  std::atomic<bool> stop{false};
+  auto stats = collect::Collector(f.db, prober, o).run(stop);
+  REQUIRE(stats);
+  auto stored = f.samples(a);
+  REQUIRE(stored.size() == 8);
+  std::vector<util::SysMicros> times;
+  for (const auto& s : stored) times.push_back(s.ts);
+  CHECK(times == prober.send_times());
 }
 
 TEST_CASE("a target added by another process is probed without a restart") {
