@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 #include <unistd.h>
@@ -38,13 +39,15 @@ class FakeProber : public probe::Prober {
   void poll(probe::SteadyTime deadline, std::vector<probe::Reply>& out) override {
     auto now = std::chrono::steady_clock::now();
     if (m_newest_first) {
-      std::vector<probe::Reply> ready;
-      while (!m_pending.empty() && m_pending.front().sent_steady + m_delay <= now) {
-        ready.push_back(answer(m_pending.front()));
-        m_pending.pop_front();
+      // Hold answers until three are ready (or all are), then deliver them newest first.
+      auto ready = static_cast<std::size_t>(std::count_if(m_pending.begin(), m_pending.end(), [&](const Pending& p) {
+        return p.sent_steady + m_delay <= now;
+      }));
+      if (ready > 0 && (ready >= 3 || ready == m_pending.size())) {
+        for (auto i = ready; i-- > 0;) out.push_back(answer(m_pending[i]));
+        m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(ready));
+        return;
       }
-      out.insert(out.end(), ready.rbegin(), ready.rend());
-      if (!ready.empty()) return;
       std::this_thread::sleep_until(std::min(deadline, now + 20ms));
       return;
     }
