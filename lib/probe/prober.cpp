@@ -1,6 +1,7 @@
 #include "probe/prober.hpp"
 
 #include "probe/detail.hpp"
+#include "probe/icmp_socket.hpp"
 #include "probe/packet.hpp"
 #include "probe/unique_fd.hpp"
 
@@ -30,22 +31,11 @@ namespace {
 using packet::k_icmp_header_size;
 using packet::k_match_size;
 
-// From <linux/icmp.h>, which clashes with glibc's <netinet/ip_icmp.h> users.
-constexpr int k_icmp_filter = 1;
-struct IcmpFilter {
-  std::uint32_t blocked;  // bit n set: drop ICMP type n
-};
-
-constexpr std::size_t k_recv_batch = 32;     // messages per recvmmsg
-constexpr std::size_t k_recv_buffer = 2048;  // bytes per message: a default echo whole; match data always fits
-constexpr std::size_t k_control_buffer = 256;
 constexpr int k_max_events = 256;
-constexpr int k_max_drain_rounds = 64;  // recvmmsg calls per socket per wake-up (fairness)
-constexpr int k_socket_buffer = 4 << 20;
+constexpr int k_max_drain_rounds = 64;                 // recvmmsg calls per socket per wake-up (fairness)
 constexpr std::uint32_t k_socket_index = 0xffffffffU;  // the index half of an ICMP socket's epoll tag
 constexpr std::uint64_t k_icmp4_tag = (std::uint64_t{4} << 32) | k_socket_index;
 constexpr std::uint64_t k_icmp6_tag = (std::uint64_t{6} << 32) | k_socket_index;
-constexpr std::int64_t k_ns_per_s = 1'000'000'000;
 
 std::int64_t clock_ns(clockid_t clock) {
   timespec ts{};
@@ -59,8 +49,6 @@ std::int64_t to_ns(SteadyTime t) {
 }
 
 util::Micros ns_to_micros(std::int64_t ns) { return util::Micros{(ns + 500) / 1000}; }
-
-void set_int(int fd, int level, int name, int value) { (void)setsockopt(fd, level, name, &value, sizeof(value)); }
 
 // Same IP address (ports and IPv6 scope ignored: a quoted header has neither).
 bool same_ip(const Address& a, const Address& b) {
@@ -76,8 +64,6 @@ bool same_ip(const Address& a, const Address& b) {
   return false;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
-
 // An errno from sendto/connect that says the destination cannot be reached
 // (as opposed to a local failure).
 bool is_unreachable_errno(int err) {
@@ -89,87 +75,6 @@ bool is_unreachable_errno(int err) {
 bool may_be_pending_error(int err) {
   return is_unreachable_errno(err) || err == ECONNREFUSED || err == EMSGSIZE || err == EPROTO || err == EACCES ||
          err == ENOPROTOOPT;
-}
-
-struct IcmpSocket {
-  UniqueFd fd;
-  bool v6 = false;
-  bool raw = false;
-  explicit operator bool() const { return static_cast<bool>(fd); }
-};
-
-struct OpenedIcmp {
-  IcmpSocket socket;
-  int dgram_errno = 0;
-  int raw_errno = 0;
-};
-
-void configure_icmp(IcmpSocket& s) {
-  const int fd = s.fd.get();
-  set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
-  // Bursts of replies from thousands of targets must not overflow the queue:
-  // root may exceed net.core.rmem_max, others get what it allows.
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &k_socket_buffer, sizeof(k_socket_buffer)) != 0) {
-    set_int(fd, SOL_SOCKET, SO_RCVBUF, k_socket_buffer);
-  }
-  if (!s.v6) {
-    if (s.raw) {
-      // A raw socket sees every ICMP packet of the host; keep what can answer us.
-      IcmpFilter filter{~((1U << packet::k_v4_echo_reply) | (1U << packet::k_v4_dest_unreachable) |
-                          (1U << packet::k_v4_time_exceeded))};
-      (void)setsockopt(fd, SOL_RAW, k_icmp_filter, &filter, sizeof(filter));
-    } else {
-      set_int(fd, IPPROTO_IP, IP_RECVERR, 1);  // ICMP errors on the error queue
-      set_int(fd, IPPROTO_IP, IP_RECVTTL, 1);  // raw sockets read TTL from the IP header instead
-    }
-    return;
-  }
-  set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
-  if (s.raw) {
-    icmp6_filter filter{};
-    std::fill(std::begin(filter.icmp6_filt), std::end(filter.icmp6_filt), 0xffffffffU);  // block all...
-    for (std::uint8_t type : {packet::k_v6_echo_reply, packet::k_v6_dest_unreachable, packet::k_v6_packet_too_big,
-                              packet::k_v6_time_exceeded}) {
-      filter.icmp6_filt[type >> 5] &= ~(1U << (type & 31U));  // ...but these
-    }
-    (void)setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter));
-  } else {
-    set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
-  }
-}
-
-// An unprivileged datagram socket first (net.ipv4.ping_group_range, for both
-// families), a raw socket second (root or CAP_NET_RAW).
-OpenedIcmp open_icmp(bool v6) {
-  const int af = v6 ? AF_INET6 : AF_INET;
-  const int proto = v6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP};
-  OpenedIcmp r;
-  r.socket.v6 = v6;
-  r.socket.fd.reset(socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
-  if (!r.socket) {
-    r.dgram_errno = errno;
-    r.socket.fd.reset(socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
-    if (!r.socket) {
-      r.raw_errno = errno;
-      return r;
-    }
-    r.socket.raw = true;
-  }
-  configure_icmp(r.socket);
-  return r;
-}
-
-bool is_permission_errno(int err) { return err == EPERM || err == EACCES; }
-
-std::string permission_message(int err) {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  const std::string binary = ec ? std::string("pingkeeper") : exe.string();
-  return fmt::format(
-      "cannot open an ICMP socket ({}): allow unprivileged ping with "
-      "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\", or let pingkeeper open raw sockets with "
-      "setcap cap_net_raw+ep {} (or run it as root); TCP probes (--tcp PORT) need no privilege",
-      errno_text(err), binary);
 }
 
 // One probe in flight, in a slab indexed by the `index` of its match data.
@@ -197,66 +102,6 @@ struct Expiry {
   std::uint32_t generation = 0;
   friend bool operator>(const Expiry& a, const Expiry& b) { return a.deadline_ns > b.deadline_ns; }
 };
-
-// Preallocated recvmmsg buffers: no allocation per packet.
-struct RecvBatch {
-  struct alignas(cmsghdr) Control {
-    std::array<std::uint8_t, k_control_buffer> bytes;
-  };
-  std::vector<std::uint8_t> data = std::vector<std::uint8_t>(k_recv_batch * k_recv_buffer);
-  std::vector<Control> control = std::vector<Control>(k_recv_batch);
-  std::array<sockaddr_storage, k_recv_batch> names{};
-  std::array<iovec, k_recv_batch> iov{};
-  std::array<mmsghdr, k_recv_batch> headers{};
-
-  void reset() {
-    for (std::size_t i = 0; i < k_recv_batch; ++i) {
-      iov[i] = iovec{data.data() + i * k_recv_buffer, k_recv_buffer};
-      msghdr& h = headers[i].msg_hdr;
-      h.msg_name = &names[i];
-      h.msg_namelen = sizeof(sockaddr_storage);
-      h.msg_iov = &iov[i];
-      h.msg_iovlen = 1;
-      h.msg_control = control[i].bytes.data();
-      h.msg_controllen = k_control_buffer;
-      h.msg_flags = 0;
-      headers[i].msg_len = 0;
-    }
-  }
-};
-
-// What the ancillary data of a received ICMP message says.
-struct Ancillary {
-  std::int64_t rx_rt_ns = -1;  // kernel receive timestamp (CLOCK_REALTIME), -1 when missing
-  std::optional<int> ttl;
-  const sock_extended_err* error = nullptr;  // error queue only
-  socklen_t error_length = 0;                // bytes of cmsg data at `error`
-};
-
-Ancillary read_ancillary(msghdr& h) {
-  Ancillary a;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
-    const unsigned char* data = CMSG_DATA(c);
-    const auto length = static_cast<socklen_t>(c->cmsg_len - CMSG_LEN(0));
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && length >= sizeof(timespec)) {
-      timespec ts{};
-      std::memcpy(&ts, data, sizeof(ts));
-      a.rx_rt_ns = static_cast<std::int64_t>(ts.tv_sec) * k_ns_per_s + ts.tv_nsec;
-    } else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
-               length >= sizeof(int)) {
-      int ttl = 0;
-      std::memcpy(&ttl, data, sizeof(ttl));
-      a.ttl = ttl;
-    } else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
-               length >= sizeof(sock_extended_err)) {
-      a.error = reinterpret_cast<const sock_extended_err*>(data);
-      a.error_length = length;
-    }
-  }
-  return a;
-}
 
 class SocketProber final : public Prober {
  public:
