@@ -26,7 +26,6 @@ void check(sqlite3* db, int code) {
 }  // namespace
 
 bool SqlError::is_constraint() const { return (m_code & 0xff) == SQLITE_CONSTRAINT; }
-bool SqlError::is_busy() const { return (m_code & 0xff) == SQLITE_BUSY || (m_code & 0xff) == SQLITE_LOCKED; }
 
 void Statement::Finalizer::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 

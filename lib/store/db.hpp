@@ -22,7 +22,6 @@ class SqlError : public std::runtime_error {
   SqlError(int code, const std::string& message) : std::runtime_error(message), m_code(code) {}
   int code() const { return m_code; }
   bool is_constraint() const;
-  bool is_busy() const;
 
  private:
   int m_code;
@@ -84,7 +83,6 @@ class Database {
   int changes() const;
   int user_version() const;
   const std::string& path() const { return m_path; }
-  sqlite3* handle() const { return m_db.get(); }
 
  private:
   struct Closer {

@@ -25,6 +25,8 @@
 #                                and the database unchanged
 #   finish                  prints "N passed, M failed"; exits 1 on failure
 
+# tests/, found before anything changes the working directory.
+PK_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 set -u
 
 if [[ $# -lt 1 || -z ${1:-} ]]; then
@@ -67,40 +69,15 @@ PK_TIMEOUT=${PK_TIMEOUT:-60}  # seconds per pingkeeper run
 
 # --- reporting ---------------------------------------------------------------
 
-_pk_pass() {
-  PK_PASSED=$((PK_PASSED + 1))
-  if [[ ${PK_VERBOSE:-0} == 1 ]]; then echo "ok: $1"; fi
-}
 
-# _pk_fail CHECK EXPECTED GOT
-_pk_fail() {
-  PK_FAILED=$((PK_FAILED + 1))
-  {
-    echo "FAIL: $1"
-    echo "  command:  $PK_CMD"
-    echo "  expected: $2"
-    echo "  got:      $3"
-  } >&2
-}
 
-_pk_quote() {
-  local out="" a
-  for a in "$@"; do
-    if [[ $a =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then out+=" $a"; else out+=" $(printf '%q' "$a")"; fi
-  done
-  printf '%s' "${out# }"
-}
 
-# Truncates long text for failure messages.
-_pk_short() {
-  local s=$1
-  if ((${#s} > 600)); then s="${s:0:600}... (${#1} chars)"; fi
-  printf '%s' "$s"
-}
 
-section() { echo "== $*"; }
 
 # --- running -----------------------------------------------------------------
+
+# Shared assertions (expect_code, expect_eq, ...).
+source "$PK_TESTS_DIR/assert.bash"
 
 run_pk() {
   PK_CMD="pingkeeper $(_pk_quote "$@")"
@@ -116,37 +93,9 @@ run_pk() {
 
 # --- assertions --------------------------------------------------------------
 
-expect_code() {
-  if [[ $PK_CODE == "$1" ]]; then
-    _pk_pass "exit code $1: $PK_CMD"
-  else
-    _pk_fail "exit code" "$1" "$PK_CODE (stderr: $(_pk_short "$PK_ERR"))"
-  fi
-}
 
-expect_stdout_contains() {
-  if [[ $PK_OUT == *"$1"* ]]; then
-    _pk_pass "stdout contains '$1': $PK_CMD"
-  else
-    _pk_fail "stdout contains text" "'$1'" "stdout: $(_pk_short "$PK_OUT")"
-  fi
-}
 
-expect_stdout_not_contains() {
-  if [[ $PK_OUT != *"$1"* ]]; then
-    _pk_pass "stdout lacks '$1': $PK_CMD"
-  else
-    _pk_fail "stdout does not contain text" "no '$1'" "stdout: $(_pk_short "$PK_OUT")"
-  fi
-}
 
-expect_stderr_contains() {
-  if [[ $PK_ERR == *"$1"* ]]; then
-    _pk_pass "stderr contains '$1': $PK_CMD"
-  else
-    _pk_fail "stderr contains text" "'$1'" "stderr: $(_pk_short "$PK_ERR")"
-  fi
-}
 
 expect_stdout_empty() {
   if [[ -z $PK_OUT ]]; then
@@ -164,14 +113,6 @@ expect_stderr_empty() {
   fi
 }
 
-# expect_stdout_matches ERE: some line of stdout matches the extended regex.
-expect_stdout_matches() {
-  if grep -Eq -- "$1" "$PK_TMP/stdout"; then
-    _pk_pass "stdout matches /$1/: $PK_CMD"
-  else
-    _pk_fail "stdout matches regex" "/$1/" "stdout: $(_pk_short "$PK_OUT")"
-  fi
-}
 
 # expect_stdout_lines N: stdout has exactly N lines.
 expect_stdout_lines() {
@@ -185,13 +126,6 @@ expect_stdout_lines() {
   fi
 }
 
-expect_eq() {
-  if [[ $3 == "$2" ]]; then
-    _pk_pass "$1"
-  else
-    _pk_fail "$1" "$(_pk_short "$2")" "$(_pk_short "$3")"
-  fi
-}
 
 _PK_JSON_EVAL='
 import json, sys

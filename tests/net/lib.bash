@@ -51,6 +51,8 @@
 # Skips: require_root_or_skip and require_tools print "SKIP: reason" and exit
 # 77 (ctest SKIP_RETURN_CODE), except under CI=true where a skip is a failure.
 
+# tests/, found before anything changes the working directory.
+PK_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 set -u
 
 if [[ $# -lt 2 || -z ${1:-} || -z ${2:-} ]]; then
@@ -79,6 +81,9 @@ PK_CMD="(no command run yet)"
 PK_TIMEOUT=${PK_TIMEOUT:-30}  # seconds per command run by run_in / run_pk_in
 
 # --- skipping ------------------------------------------------------------------
+
+# Shared assertions (expect_code, expect_eq, ...).
+source "$PK_TESTS_DIR/assert.bash"
 
 # _pk_skip REASON: skip the suite, or fail it under CI=true.
 _pk_skip() {
@@ -114,38 +119,11 @@ require_tools() {
 
 # --- reporting -----------------------------------------------------------------
 
-_pk_pass() {
-  PK_PASSED=$((PK_PASSED + 1))
-  if [[ ${PK_VERBOSE:-0} == 1 ]]; then echo "ok: $1"; fi
-}
 
-# _pk_fail CHECK EXPECTED GOT
-_pk_fail() {
-  PK_FAILED=$((PK_FAILED + 1))
-  {
-    echo "FAIL: $1"
-    echo "  command:  $PK_CMD"
-    echo "  expected: $2"
-    echo "  got:      $3"
-  } >&2
-}
 fail_check() { _pk_fail "$@"; }
 
-_pk_quote() {
-  local out="" a
-  for a in "$@"; do
-    if [[ $a =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then out+=" $a"; else out+=" $(printf '%q' "$a")"; fi
-  done
-  printf '%s' "${out# }"
-}
 
-_pk_short() {
-  local s=$1
-  if ((${#s} > 800)); then s="${s:0:800}... (${#1} chars)"; fi
-  printf '%s' "$s"
-}
 
-section() { echo "== $*"; }
 note() { echo "   $*"; }
 
 # --- temp directory and teardown ------------------------------------------------
@@ -429,13 +407,6 @@ loss_percent() {
 
 # --- assertions ---------------------------------------------------------------------
 
-expect_code() {
-  if [[ $PK_CODE == "$1" ]]; then
-    _pk_pass "exit code $1: $PK_CMD"
-  else
-    _pk_fail "exit code" "$1" "$PK_CODE (stdout: $(_pk_short "$PK_OUT") stderr: $(_pk_short "$PK_ERR"))"
-  fi
-}
 
 # expect_code_in N...: the exit code is one of these.
 expect_code_in() {
@@ -449,45 +420,10 @@ expect_code_in() {
   _pk_fail "exit code" "one of $*" "$PK_CODE (stdout: $(_pk_short "$PK_OUT") stderr: $(_pk_short "$PK_ERR"))"
 }
 
-expect_stdout_contains() {
-  if [[ $PK_OUT == *"$1"* ]]; then
-    _pk_pass "stdout contains '$1': $PK_CMD"
-  else
-    _pk_fail "stdout contains text" "'$1'" "stdout: $(_pk_short "$PK_OUT") stderr: $(_pk_short "$PK_ERR")"
-  fi
-}
 
-expect_stdout_not_contains() {
-  if [[ $PK_OUT != *"$1"* ]]; then
-    _pk_pass "stdout lacks '$1': $PK_CMD"
-  else
-    _pk_fail "stdout does not contain text" "no '$1'" "stdout: $(_pk_short "$PK_OUT")"
-  fi
-}
 
-expect_stderr_contains() {
-  if [[ $PK_ERR == *"$1"* ]]; then
-    _pk_pass "stderr contains '$1': $PK_CMD"
-  else
-    _pk_fail "stderr contains text" "'$1'" "stderr: $(_pk_short "$PK_ERR")"
-  fi
-}
 
-expect_stdout_matches() {
-  if grep -Eq -- "$1" "$PK_TMP/stdout"; then
-    _pk_pass "stdout matches /$1/: $PK_CMD"
-  else
-    _pk_fail "stdout matches regex" "/$1/" "stdout: $(_pk_short "$PK_OUT") stderr: $(_pk_short "$PK_ERR")"
-  fi
-}
 
-expect_eq() {
-  if [[ $3 == "$2" ]]; then
-    _pk_pass "$1"
-  else
-    _pk_fail "$1" "$(_pk_short "$2")" "$(_pk_short "$3")"
-  fi
-}
 
 # expect_between WHAT LO HI GOT: LO <= GOT <= HI as decimal numbers.
 expect_between() {
