@@ -12,6 +12,8 @@ packages=(
   doctest-dev sqlite3 python3
   # network tests (tests/net): namespaces and veth, sysctl, ground truth, loss
   iproute2 procps iputils-ping fping nftables
+  # the examples suite: setpriv (util-linux), systemd-analyze (systemd)
+  util-linux systemd
 )
 
 missing=()
