@@ -47,7 +47,17 @@ PK_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 [[ -x ${PK_PYTHON:-} ]] || PK_PYTHON=$(command -v python3)
 
 PK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pingkeeper-cli.XXXXXX") || exit 2
-trap 'rm -rf -- "$PK_TMP"' EXIT
+# Background helpers a suite starts (listeners, collectors) go in PK_HELPERS;
+# they are killed, and the temp folder removed, on exit.
+PK_HELPERS=()
+# shellcheck disable=SC2317  # called by the EXIT trap
+_pk_cleanup() {
+  local pid
+  for pid in "${PK_HELPERS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf -- "$PK_TMP"
+}
+trap _pk_cleanup EXIT
 mkdir -p "$PK_TMP/home" "$PK_TMP/xdg" "$PK_TMP/work"
 export HOME="$PK_TMP/home"
 export XDG_DATA_HOME="$PK_TMP/xdg"

@@ -9,14 +9,6 @@ source "$(dirname "$0")/lib.bash" "$1"
 
 # --- helpers ------------------------------------------------------------------
 
-PK_HELPERS=()
-# shellcheck disable=SC2317  # called by the EXIT trap
-stop_helpers() {
-  local pid
-  for pid in "${PK_HELPERS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-}
-trap 'stop_helpers; rm -rf -- "$PK_TMP"' EXIT
 
 # start_listener: a loopback TCP port held open (at most 90 s); sets OPEN.
 start_listener() {

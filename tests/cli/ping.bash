@@ -41,9 +41,6 @@ PY
   done
   PORT=$(<"$portfile")
 }
-PK_HELPERS=()
-stop_helpers() { for pid in "${PK_HELPERS[@]}"; do kill "$pid" 2>/dev/null; done; }
-trap 'stop_helpers; rm -rf -- "$PK_TMP"' EXIT
 
 # expect_ndjson EXPR: EXPR holds over `lines`, the parsed NDJSON of stdout.
 expect_ndjson() {
