@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <set>
 #include <thread>
 
 namespace pk::cli {
@@ -25,6 +26,9 @@ struct LogsOptions {
 
 constexpr std::int64_t k_default_limit = 100;
 constexpr auto k_follow_poll = std::chrono::milliseconds{250};
+// How far back --follow looks for samples stored late (the longest timeout
+// plus a few writer batches).
+constexpr util::Micros k_follow_lookback = core::k_max_timeout + std::chrono::seconds{5};
 
 std::string rtt_text(const std::optional<util::Micros>& rtt) {
   return rtt ? fmt::format("{:.3f}", static_cast<double>(rtt->count()) / 1000.0) : "";
@@ -91,22 +95,30 @@ Expected<void> logs(const Context& ctx, const LogsOptions& o) {
     print_samples(ctx, *target, *samples, *zone);
     return {};
   }
-  // --follow: NDJSON, one sample a line, until interrupted.
+  // --follow: NDJSON, one sample a line, until interrupted. A sample's time is
+  // its send time, and a probe that times out is stored up to its timeout
+  // plus a writer batch later, after newer samples: so each poll looks back
+  // that far and skips what it already printed.
   const auto& stop = install_stop_signals();
-  auto last = q.since.value_or(util::SysMicros{}) - util::Micros{1};
+  auto newest = samples->empty() ? ctx.now : samples->back().ts;
+  // Nothing older than what the first listing covered is printed later.
+  const auto start = q.since ? *q.since : samples->empty() ? ctx.now : samples->front().ts;
+  std::set<util::SysMicros> printed;
   auto emit = [&](const std::vector<core::Sample>& batch) {
     for (const auto& s : batch) {
+      if (!printed.insert(s.ts).second) continue;
       print_json_line(core::to_json(s, target->name));
-      last = std::max(last, s.ts);
+      newest = std::max(newest, s.ts);
     }
+    std::erase_if(printed, [&](util::SysMicros t) { return t < newest - k_follow_lookback; });
     std::fflush(stdout);
   };
   emit(*samples);
-  if (samples->empty()) last = ctx.now - util::Micros{1};
   const std::int64_t ids[] = {target->id};
   while (!stop.load()) {
     std::this_thread::sleep_for(k_follow_poll);
-    auto more = store::samples::after(*db, ids, last, 10000);
+    auto floor = std::max(newest - k_follow_lookback, start - util::Micros{1});
+    auto more = store::samples::after(*db, ids, floor, 100000);
     if (!more) return std::unexpected(more.error());
     emit(*more);
   }

@@ -7,7 +7,7 @@
 -- stays here with removed_at set: it is never probed again, its name is free
 -- for reuse, and its samples keep their meaning.
 CREATE TABLE targets (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: stray samples cannot be inherited
   name         TEXT    NOT NULL,
   host         TEXT    NOT NULL,
   family       INTEGER NOT NULL DEFAULT 0 CHECK (family IN (0, 4, 6)),  -- 0 = any
@@ -28,7 +28,7 @@ CREATE UNIQUE INDEX targets_name ON targets (name) WHERE removed_at IS NULL;
 
 -- Time-windowed collections over targets.
 CREATE TABLE jobs (
-  id            INTEGER PRIMARY KEY,
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
   name          TEXT    NOT NULL UNIQUE,
   interval_ms   INTEGER NOT NULL CHECK (interval_ms BETWEEN 100 AND 86400000),
   count         INTEGER NOT NULL DEFAULT 1 CHECK (count BETWEEN 1 AND 100),  -- pings per round
@@ -131,7 +131,7 @@ CREATE TABLE rollup_1d (
 
 -- Traceroute runs. target_id is NULL for an ad-hoc trace that was saved.
 CREATE TABLE traces (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   target_id    INTEGER REFERENCES targets (id) ON DELETE CASCADE,
   job_id       INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
   host         TEXT    NOT NULL,

@@ -24,6 +24,10 @@ using probe::SteadyTime;
 constexpr auto k_max_sleep = std::chrono::milliseconds{100};
 // New targets start within this much (or their interval, if shorter), spread.
 constexpr auto k_max_start_spread = std::chrono::seconds{1};
+// How soon job runs are opened or closed again after the database refused it.
+constexpr auto k_retry_runs = std::chrono::seconds{1};
+// How soon a name that never resolved is looked up again.
+constexpr auto k_resolve_retry = std::chrono::seconds{5};
 // The longest gap between the probes of one target in --once mode.
 constexpr auto k_once_spacing = std::chrono::seconds{1};
 // How soon a due target whose name is being resolved is looked at again.
@@ -91,7 +95,7 @@ Expected<void> Loop::load() {
   if (!jobs) return std::unexpected(jobs.error());
   m_jobs = std::move(*jobs);
 
-  for (auto& slot : m_slots) slot.removed = true;
+  for (auto& slot : m_slots) slot.removed = true;  // unless the database still lists its target
   auto now = Clock::now();
   for (auto& t : *targets) {
     auto it = m_slot_of.find(t.id);
@@ -113,6 +117,10 @@ Expected<void> Loop::load() {
     slot.target = std::move(t);
     slot.resolve_after = now;
     m_slots.push_back(std::move(slot));
+  }
+  // A removed slot forgets its schedule; its heap entries die as stale.
+  for (auto& slot : m_slots) {
+    if (slot.removed) slot.interval.reset();
   }
   return {};
 }
@@ -158,7 +166,8 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
   }
   if (!m_options.once) {
     if (auto ok = sync_job_runs(plan, now_wall); !ok) {
-      // Job run bookkeeping must not stop collection; the next replan retries.
+      // Job run bookkeeping must not stop collection: replan again soon to retry.
+      m_next_change = now_wall + k_retry_runs;
     }
   }
 }
@@ -263,6 +272,7 @@ void Loop::take_resolutions() {
     } else if (!slot.address) {
       // Keep a previous address through a DNS hiccup; without one, record the failure.
       slot.resolve_error = r.address.error().message;
+      slot.resolve_after = std::min(slot.resolve_after, Clock::now() + k_resolve_retry);
     }
   }
   auto now = Clock::now();

@@ -268,6 +268,25 @@ expect_py "35 lines" 'len(lines)' 35
 expect_py "NDJSON fields" \
   'all(o["target"] == "lo" and o["status"] == "ok" and o["detail"] is None and type(o["rtt_ms"]) in (int, float) for o in lines)' True
 
+section "--follow prints a sample stored late (a timeout is stored after newer answers)"
+"$PK_BIN" logs lo --follow >"$PK_TMP/follow3.out" 2>"$PK_TMP/follow3.err" &
+follow=$!
+PK_HELPERS+=("$follow")
+for _ in $(seq 50); do (($(lines_of "$PK_TMP/follow3.out") >= 35)) && break; sleep 0.1; done
+newest_us=$(db_query "SELECT max(ts) FROM samples WHERE target_id = $LO_ID")
+late_us=$((newest_us - 1500000))  # 1.5 s before the newest sample printed, as a timeout would be
+db_query "INSERT INTO samples (target_id, ts, rtt_us, status) VALUES ($LO_ID, $late_us, NULL, 1)" >/dev/null
+for _ in $(seq 30); do (($(lines_of "$PK_TMP/follow3.out") >= 36)) && break; sleep 0.1; done
+sleep 0.3
+kill -INT "$follow" 2>/dev/null
+for _ in $(seq 30); do kill -0 "$follow" 2>/dev/null || break; sleep 0.1; done
+kill -KILL "$follow" 2>/dev/null
+wait "$follow"
+PK_CMD="pingkeeper logs lo --follow (a sample inserted 1.5 s behind the newest)"
+expect_eq "the late sample is printed, once" "36" "$(($(lines_of "$PK_TMP/follow3.out")))"
+expect_eq "the late sample is the timeout" "1" "$(grep -c '"status":"timeout"' "$PK_TMP/follow3.out")"
+db_query "DELETE FROM samples WHERE target_id = $LO_ID AND ts = $late_us" >/dev/null
+
 section "--follow with --since: from that time on"
 "$PK_BIN" logs lo --follow --since "${T[3]}" >"$PK_TMP/follow2.out" 2>&1 &
 follow=$!
