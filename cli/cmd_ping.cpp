@@ -232,10 +232,11 @@ Expected<Plan> make_plan(const Context& ctx, const PingOptions& o, std::optional
   return plan;
 }
 
+// Stores the pending samples; on failure they stay pending for the next try.
 Expected<void> save(const std::optional<store::Database>& db, std::vector<core::Sample>& samples) {
   if (samples.empty() || !db) return {};
   auto ok = store::samples::insert_batch(*db, samples);
-  samples.clear();
+  if (ok) samples.clear();
   return ok;
 }
 
@@ -277,8 +278,26 @@ Expected<void> ping(const Context& ctx, const PingOptions& o) {
   auto next_send = started;
   long long sent = 0;
   Expected<void> saved;
+  auto handle = [&](std::vector<probe::Reply>& batch) {
+    for (const auto& r : batch) {
+      stats.add_result(r.status, r.rtt);
+      if (!ctx.quiet) {
+        if (ctx.json) {
+          print_json_object(reply_json(plan, r));
+        } else {
+          fmt::print("{}\n", reply_line(plan, r));
+        }
+      }
+      if (o.save) {
+        samples.push_back(core::Sample{plan.target->id, r.sent_at, r.rtt, r.status, r.ttl,
+                                       r.detail.empty() ? std::nullopt : std::optional<std::string>(r.detail)});
+      }
+    }
+    if (!batch.empty()) std::fflush(stdout);
+    batch.clear();
+  };
 
-  while (!stop.load() && saved) {
+  while (!stop.load()) {
     auto now = std::chrono::steady_clock::now();
     const bool sending = !plan.count || sent < *plan.count;
     if (sending && now >= next_send) {
@@ -297,29 +316,25 @@ Expected<void> ping(const Context& ctx, const PingOptions& o) {
     if (!sending && (*prober)->in_flight() == 0) break;
     const auto until = sending ? std::min(next_send, now + k_wake_slice) : now + k_wake_slice;
     (*prober)->poll(until, replies);
-    for (const auto& r : replies) {
-      stats.add_result(r.status, r.rtt);
-      if (!ctx.quiet) {
-        if (ctx.json) {
-          print_json_object(reply_json(plan, r));
-        } else {
-          fmt::print("{}\n", reply_line(plan, r));
-        }
-      }
-      if (o.save) {
-        samples.push_back(core::Sample{plan.target->id, r.sent_at, r.rtt, r.status, r.ttl,
-                                       r.detail.empty() ? std::nullopt : std::optional<std::string>(r.detail)});
-      }
-    }
-    if (!replies.empty()) std::fflush(stdout);
-    replies.clear();
+    handle(replies);
     if (samples.size() >= k_save_batch ||
         (!samples.empty() && std::chrono::steady_clock::now() - last_save >= k_save_every)) {
-      saved = save(db, samples);
+      (void)save(db, samples);  // a failure keeps them pending for the next try
       last_save = std::chrono::steady_clock::now();
     }
   }
-  if (saved) saved = save(db, samples);  // probes still in flight at a stop count as lost, unstored
+  if (o.save) {
+    // Await the probes in flight (at most their timeout) so every probe sent is stored.
+    const auto drain_until = std::chrono::steady_clock::now() + plan.timeout + k_wake_slice;
+    while ((*prober)->in_flight() > 0 && std::chrono::steady_clock::now() < drain_until) {
+      (*prober)->poll(std::min(drain_until, std::chrono::steady_clock::now() + k_wake_slice), replies);
+      handle(replies);
+    }
+  }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    saved = save(db, samples);
+    if (saved) break;
+  }
 
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
