@@ -5,10 +5,24 @@
 #
 # The caller sets PK_CMD, PK_CODE, PK_OUT and PK_ERR (its run helpers do).
 
-PK_PASSED=${PK_PASSED:-0}
-PK_FAILED=${PK_FAILED:-0}
+PK_PASSED=0
+PK_FAILED=0
 
 section() { echo "== $*"; }
+
+# _pk_isolate DIR: run the suite inside DIR: its own HOME, XDG_DATA_HOME and
+# database, UTC, a C locale, no config, and no terminal to read by accident.
+_pk_isolate() {
+  mkdir -p "$1/home" "$1/xdg" "$1/work"
+  export HOME="$1/home"
+  export XDG_DATA_HOME="$1/xdg"
+  export PINGKEEPER_DB="$1/pk.db"
+  export TZ=UTC
+  export LC_ALL=C.UTF-8
+  unset PINGKEEPER_CONFIG
+  cd "$1/work" || exit 2
+  exec </dev/null
+}
 
 _pk_pass() {
   PK_PASSED=$((PK_PASSED + 1))

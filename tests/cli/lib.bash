@@ -27,6 +27,8 @@
 
 # tests/, found before anything changes the working directory.
 PK_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Shared assertions (expect_code, expect_eq, ...) and _pk_isolate.
+source "$PK_TESTS_DIR/assert.bash"
 set -u
 
 if [[ $# -lt 1 || -z ${1:-} ]]; then
@@ -58,19 +60,8 @@ _pk_cleanup() {
   rm -rf -- "$PK_TMP"
 }
 trap _pk_cleanup EXIT
-mkdir -p "$PK_TMP/home" "$PK_TMP/xdg" "$PK_TMP/work"
-export HOME="$PK_TMP/home"
-export XDG_DATA_HOME="$PK_TMP/xdg"
-export PINGKEEPER_DB="$PK_TMP/pk.db"
-export TZ=UTC
-export LC_ALL=C.UTF-8
-unset PINGKEEPER_CONFIG
-cd "$PK_TMP/work" || exit 2
-# Nothing reads a terminal by accident; suites redirect stdin where they mean it.
-exec </dev/null
+_pk_isolate "$PK_TMP"
 
-PK_PASSED=0
-PK_FAILED=0
 PK_OUT=""
 PK_ERR=""
 PK_CODE=""
@@ -86,8 +77,6 @@ PK_TIMEOUT=${PK_TIMEOUT:-60}  # seconds per pingkeeper run
 
 # --- running -----------------------------------------------------------------
 
-# Shared assertions (expect_code, expect_eq, ...).
-source "$PK_TESTS_DIR/assert.bash"
 
 run_pk() {
   PK_CMD="pingkeeper $(_pk_quote "$@")"
@@ -213,6 +202,21 @@ expect_rejected() {
   expect_stderr_contains "$text"
   expect_stdout_empty
   expect_db_unchanged
+}
+
+# check_icmp NOTE: can this process send ICMP echo? Sets ICMP_OK to 1 or 0.
+# Under CI or as root it must (a failure otherwise); without it a suite falls
+# back to TCP targets on a loopback port, and NOTE says so.
+check_icmp() {
+  ICMP_OK=1
+  run_pk ping -c 1 127.0.0.1
+  if [[ $PK_CODE == 4 ]]; then
+    if [[ ${CI:-} == true || $(id -u) == 0 ]]; then
+      _pk_fail "ICMP allowed" "exit 0 (root or CI)" "exit 4: $PK_ERR"
+    fi
+    echo "note: ICMP is not allowed for this user; $1"
+    ICMP_OK=0
+  fi
 }
 
 # --- end ---------------------------------------------------------------------

@@ -93,15 +93,7 @@ expect_code 0
 # Can this process send ICMP echo at all? (CI runs as root: it must.) If not,
 # the ICMP checks below are replaced by TCP targets on a loopback port.
 start_ports
-ICMP_OK=1
-run_pk ping -c 1 127.0.0.1
-if [[ $PK_CODE == 4 ]]; then
-  if [[ ${CI:-} == true || $(id -u) == 0 ]]; then
-    _pk_fail "ICMP allowed" "exit 0 (root or CI)" "exit 4: $PK_ERR"
-  fi
-  echo "note: ICMP is not allowed for this user; loopback targets use TCP to port $OPEN instead"
-  ICMP_OK=0
-fi
+check_icmp "loopback targets use TCP to port $OPEN instead"
 # lo_args: the probe options of a loopback "echo" target.
 lo_args() { if ((ICMP_OK)); then :; else printf '%s\n' --probe tcp --port "$OPEN"; fi; }
 mapfile -t LO < <(lo_args)

@@ -53,6 +53,8 @@
 
 # tests/, found before anything changes the working directory.
 PK_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Shared assertions (expect_code, expect_eq, ...) and _pk_isolate.
+source "$PK_TESTS_DIR/assert.bash"
 set -u
 
 if [[ $# -lt 2 || -z ${1:-} || -z ${2:-} ]]; then
@@ -72,8 +74,6 @@ PK_SUITE=$(basename "$0" .bash)
 PK_NS_PREFIX="pk_ns_$$_"
 PK_NAMESPACES=()  # full names, in creation order
 PK_SPAWNED=()     # background pids (processes this suite started)
-PK_PASSED=0
-PK_FAILED=0
 PK_OUT=""
 PK_ERR=""
 PK_CODE=""
@@ -82,8 +82,6 @@ PK_TIMEOUT=${PK_TIMEOUT:-30}  # seconds per command run by run_in / run_pk_in
 
 # --- skipping ------------------------------------------------------------------
 
-# Shared assertions (expect_code, expect_eq, ...).
-source "$PK_TESTS_DIR/assert.bash"
 
 # _pk_skip REASON: skip the suite, or fail it under CI=true.
 _pk_skip() {
@@ -131,16 +129,9 @@ note() { echo "   $*"; }
 PK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pingkeeper-net.XXXXXX") || exit 2
 # 0711: an unprivileged uid may reach $PK_TMP/nobody (run_pk_as) but not list the rest.
 chmod 0711 "$PK_TMP"
-mkdir -p "$PK_TMP/home" "$PK_TMP/xdg" "$PK_TMP/work" "$PK_TMP/nobody"
+mkdir -p "$PK_TMP/nobody"
 chmod 0777 "$PK_TMP/nobody"
-export HOME="$PK_TMP/home"
-export XDG_DATA_HOME="$PK_TMP/xdg"
-export PINGKEEPER_DB="$PK_TMP/pk.db"
-export TZ=UTC
-export LC_ALL=C.UTF-8
-unset PINGKEEPER_CONFIG
-cd "$PK_TMP/work" || exit 2
-exec </dev/null
+_pk_isolate "$PK_TMP"
 
 _pk_teardown() {
   local pid ns i
