@@ -123,22 +123,29 @@ Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, cons
   if (!keep) return fail(keep);
   auto cov = store::rollups::coverage(db);
   if (!cov) return fail(cov);
+  // The oldest bucket a pending dirty mark will recompute (marks whose source
+  // is already pruned do not count: they are dropped below).
+  std::optional<util::SysMicros> pending;
+  for (auto tier : {Tier::m1, Tier::h1, Tier::d1}) {
+    const auto& source_horizon = cov->horizon[at(tier) - 1];
+    auto oldest = store::rollups::oldest_mark(db, tier, source_horizon.value_or(util::from_epoch_us(INT64_MIN)));
+    if (!oldest) return fail(oldest);
+    if (*oldest && (!pending || **oldest < *pending)) pending = *oldest;
+  }
   PruneReport report;
   for (auto tier : k_all_tiers) {
     const auto i = at(tier);
     const auto old = cov->horizon[i];
     if (!(*keep)[i]) continue;
     auto cut = analyze::floor_to(now - *(*keep)[i], alignment(tier));
+    // What the next tier is built from, and rebuilt from while a mark is pending, stays.
+    const auto next = tier == Tier::d1 ? Tier::d1 : static_cast<Tier>(i + 1);
     if (tier != Tier::d1) {
-      // Never what the next tier has not summarised yet.
-      const auto next = static_cast<Tier>(i + 1);
-      const auto& rolled = cov->watermark[i + 1];
+      const auto& rolled = cov->watermark[at(next)];
       if (!rolled) continue;
       cut = std::min(cut, *rolled);
-      auto pending = store::rollups::oldest_mark(db, next, old.value_or(util::from_epoch_us(INT64_MIN)));
-      if (!pending) return fail(pending);
-      if (*pending) cut = std::min(cut, **pending);
     }
+    if (pending) cut = std::min(cut, analyze::floor_to(*pending, analyze::tier_width(next)));
     const auto horizon = old ? std::max(*old, cut) : cut;
     if (horizon != old) {
       if (auto ok = store::rollups::set_horizon(db, tier, horizon); !ok) return fail(ok);
@@ -150,7 +157,7 @@ Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, cons
     // Marks of this tier, and of the next one built from it, below the horizon cannot be served.
     std::vector<Tier> unservable;
     if (tier != Tier::raw) unservable.push_back(tier);
-    if (tier != Tier::d1) unservable.push_back(static_cast<Tier>(i + 1));
+    if (tier != Tier::d1) unservable.push_back(next);
     for (auto marked : unservable) {
       auto dropped = store::rollups::drop_marks_before(db, marked, horizon);
       if (!dropped) return fail(dropped);
