@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   register_ping(app, ctx);
   register_run(app, ctx);
   register_logs(app, ctx);
+  register_maintain(app, ctx);
   register_stats(app, ctx);
   register_series(app, ctx);
   register_downtime(app, ctx);

@@ -64,6 +64,7 @@ void register_job(CLI::App& app, Context& ctx);
 void register_ping(CLI::App& app, Context& ctx);
 void register_run(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
+void register_maintain(CLI::App& app, Context& ctx);
 void register_stats(CLI::App& app, Context& ctx);
 void register_series(CLI::App& app, Context& ctx);
 void register_downtime(CLI::App& app, Context& ctx);

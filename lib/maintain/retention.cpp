@@ -49,12 +49,12 @@ std::unexpected<Error> fail(const Expected<T>& e) {
 
 // Deletes a tier's rows before `cut`, target by target, in small statements.
 Expected<std::int64_t> delete_before(const store::Database& db, Tier tier, util::SysMicros cut,
-                                     const Progress& progress) {
+                                     const Progress& progress, const std::atomic<bool>* stop) {
   auto ids = tier == Tier::raw ? store::samples::target_ids(db) : store::rollups::target_ids(db, tier);
   if (!ids) return fail(ids);
   std::int64_t deleted = 0;
   const auto stage = fmt::format("prune {}", analyze::to_string(tier));
-  for (std::size_t i = 0; i < ids->size(); ++i) {
+  for (std::size_t i = 0; i < ids->size() && !(stop != nullptr && stop->load()); ++i) {
     while (true) {
       auto n = tier == Tier::raw ? store::samples::erase_before(db, (*ids)[i], cut, k_samples_per_delete)
                                  : store::rollups::erase_before(db, tier, (*ids)[i], cut, k_rows_per_delete);
@@ -118,7 +118,8 @@ Expected<store::settings::Retention> apply_retention_args(const store::settings:
   return keep;
 }
 
-Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress) {
+Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress,
+                            const std::atomic<bool>* stop) {
   auto keep = store::settings::retention(db);
   if (!keep) return fail(keep);
   auto cov = store::rollups::coverage(db);
@@ -134,6 +135,7 @@ Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, cons
   }
   PruneReport report;
   for (auto tier : k_all_tiers) {
+    if (stop != nullptr && stop->load()) break;
     const auto i = at(tier);
     const auto old = cov->horizon[i];
     if (!(*keep)[i]) continue;
@@ -151,7 +153,7 @@ Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, cons
       if (auto ok = store::rollups::set_horizon(db, tier, horizon); !ok) return fail(ok);
       cov->horizon[i] = horizon;
     }
-    auto deleted = delete_before(db, tier, horizon, progress);
+    auto deleted = delete_before(db, tier, horizon, progress, stop);
     if (!deleted) return fail(deleted);
     report.rows_deleted[i] = *deleted;
     // Marks of this tier, and of the next one built from it, below the horizon cannot be served.

@@ -7,6 +7,7 @@
 #include "util/time.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -46,8 +47,10 @@ struct PruneReport {
 // horizon.<tier> first, so readers stop using that range, then deletes in
 // small transactions (a few thousand rows, a few milliseconds each), then
 // drops dirty marks that can no longer be served. Freed pages go to the
-// freelist, where new rows reuse them. Callers hold the MaintenanceLock.
-Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {});
+// freelist, where new rows reuse them. When `stop` is set, ends at the next
+// step (the next prune goes on). Callers hold the MaintenanceLock.
+Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {},
+                            const std::atomic<bool>* stop = nullptr);
 
 struct VacuumReport {
   std::int64_t pages_freed = 0;
