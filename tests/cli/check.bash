@@ -7,11 +7,14 @@
 # shellcheck source-path=SCRIPTDIR source=lib.bash
 source "$(dirname "$0")/lib.bash" "$1"
 
-# insert NAME RTT_SQL LOST_SQL: the target's samples for the last 10 minutes at 1 s.
+# insert NAME RTT_SQL LOST_SQL [FROM_S COUNT]: COUNT samples of the target at
+# 1 s from FROM_S seconds after now (default: from 10 minutes ago to 10 minutes
+# ahead, so that any 5-minute window up to now holds exactly 300 samples).
 insert() {
-  db_query "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 599)
+  db_query "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${5:-1200} - 1)
             INSERT INTO samples (target_id, ts, rtt_us, status)
-            SELECT (SELECT id FROM targets WHERE name = '$1'), (CAST(strftime('%s', 'now') AS INTEGER) - 600 + i) * 1000000,
+            SELECT (SELECT id FROM targets WHERE name = '$1'),
+                   (CAST(strftime('%s', 'now') AS INTEGER) + ${4:--600} + i) * 1000000,
                    CASE WHEN $3 THEN NULL ELSE $2 END, CASE WHEN $3 THEN 1 ELSE 0 END
             FROM n" >/dev/null
 }
@@ -31,12 +34,11 @@ expect_unknown() {
   expect_db_unchanged
 }
 
-STATUS_RE='loss [0-9]+\.[0-9]%, p95 [0-9]+\.[0-9] ms \(29[0-9]|300 probes in 5m\)'
 NUM='[0-9]+\.[0-9]{3}'
 
 run_pk init -q
 expect_code 0
-for t in ok lossy slow down idle; do
+for t in ok lossy slow down idle exact; do
   run_pk target add 127.0.0.1 --name "$t" --paused
   expect_code 0
 done
@@ -44,6 +46,7 @@ insert ok "10000 + (i * 7) % 2000" "0"
 insert lossy "10000 + (i * 7) % 2000" "(i % 10 = 3)"
 insert slow "200000 + (i * 7919) % 100000" "0"
 insert down "0" "1"
+insert exact "10000 + (i * 7919) % 5000" "0" -100 100
 
 # ---------------------------------------------------------------------------
 section "OK"
@@ -51,25 +54,26 @@ run_pk check ok
 expect_code 0
 expect_stderr_empty
 expect_stdout_lines 1
-expect_stdout_matches "^PINGKEEPER OK - ok: loss 0\.0%, p95 1[0-2]\.[0-9] ms \((29[0-9]|300) probes in 5m\) \| loss=0\.0%;;;0;100 p95=${NUM}ms;; rta=${NUM}ms$"
+expect_stdout_matches "^PINGKEEPER OK - ok: loss 0\.0%, p95 1[0-2]\.[0-9] ms \(300 probes in 5m\) \| loss=0\.0%;;;0;100 p95=${NUM}ms;; rta=${NUM}ms$"
 run_pk check 1 --max-loss 5 --max-p95 150ms --warn-loss 1% --warn-p95 100ms
 expect_code 0
 expect_stdout_matches "^PINGKEEPER OK - ok: .* \| loss=0\.0%;1;5;0;100 p95=${NUM}ms;100;150 rta=${NUM}ms$"
 run_pk check ok --since 10m
 expect_code 0
-expect_stdout_matches '\((59[0-9]|600) probes in 10m\)'
-# The exact p95 of the window, from raw samples.
-run_pk check ok --since 2m
+expect_stdout_matches '\(600 probes in 10m\)'
+# The exact p95 of the window, from raw samples: rank floor(0.95 * (n - 1)).
+run_pk check exact
+expect_code 0
+expect_stdout_matches '\(100 probes in 5m\)'
 p95=$(sed -E 's/.* p95=([0-9.]+)ms;.*/\1/' <<<"$PK_OUT")
-expect_eq "p95 is the exact p95 of the last 2 minutes" "$p95" "$(db_query "
-  WITH w AS (SELECT rtt_us FROM samples WHERE target_id = 1 AND ts >= (CAST(strftime('%s', 'now') AS INTEGER) - 120) * 1000000)
-  SELECT printf('%.3f', rtt_us / 1000.0) FROM w ORDER BY rtt_us LIMIT 1 OFFSET (SELECT CAST(0.95 * (count(*) - 1) AS INTEGER) FROM w)")"
+expect_eq "p95 is the exact p95 of the window" "$p95" "$(db_query "
+  SELECT printf('%.3f', rtt_us / 1000.0) FROM samples WHERE target_id = 6 ORDER BY rtt_us LIMIT 1 OFFSET 94")"
 
 section "WARNING"
 run_pk check lossy --warn-loss 5 --max-loss 20
 expect_code 1
 expect_stdout_lines 1
-expect_stdout_matches "^PINGKEEPER WARNING - lossy: loss (9\.[6-9]|10\.[0-4])%, p95 [0-9.]+ ms \(.* \| loss=(9\.[6-9]|10\.[0-4])%;5;20;0;100 p95=${NUM}ms;; rta=${NUM}ms$"
+expect_stdout_matches "^PINGKEEPER WARNING - lossy: loss 10\.0%, p95 [0-9.]+ ms \(300 probes in 5m\) \| loss=10\.0%;5;20;0;100 p95=${NUM}ms;; rta=${NUM}ms$"
 run_pk check slow --warn-p95 150ms --max-p95 400ms
 expect_code 1
 expect_stdout_matches "^PINGKEEPER WARNING - slow: loss 0\.0%, p95 2[0-9]{2}\.[0-9] ms .* p95=${NUM}ms;150;400 "
@@ -91,6 +95,12 @@ expect_stdout_lines 1
 expect_stdout_matches '^PINGKEEPER CRITICAL - down: loss 100\.0%, p95 n/a \(.* probes in 5m\) \| loss=100\.0%;;;0;100 p95=U;; rta=U$'
 run_pk check down --max-loss 100
 expect_code 2
+
+section "levels are exclusive: a loss equal to the level is fine"
+run_pk check lossy --max-loss 10
+expect_code 0
+run_pk check lossy --warn-loss 9.9 --max-loss 10
+expect_code 1
 
 section "without levels, a lossy or slow link is OK"
 run_pk check lossy
