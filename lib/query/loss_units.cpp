@@ -14,6 +14,8 @@ using analyze::Tier;
 using BucketCount = store::SampleReader::BucketCount;
 using namespace std::chrono_literals;
 
+constexpr util::Micros k_max_skippable_interval = 30s;
+
 bool lossy(const BucketCount& row) { return row.received < row.sent; }
 
 class Planner {
@@ -84,7 +86,7 @@ class Planner {
     auto rows = m_reader.samples().bucket_counts(Tier::h1, m_target.id, from, to, /*only_lossy=*/false);
     if (!rows) return std::unexpected(rows.error());
     const auto& h = *rows;
-    auto steady = [&](std::size_t i) { return std::abs(static_cast<double>(h[i].sent) - per_hour()) <= 2.0; };
+    auto steady = [&](std::size_t i) { return std::abs(static_cast<double>(h[i].sent) - per_hour()) <= 1.0; };
     std::vector<bool> regular(h.size(), false);
     for (std::size_t i = 1; i + 1 < h.size(); ++i) {
       regular[i] = h[i - 1].bucket + 1h == h[i].bucket && h[i].bucket + 1h == h[i + 1].bucket && steady(i - 1) &&
@@ -130,9 +132,12 @@ class Planner {
     return {};
   }
 
-  // Can no run of at most `lost` losses last min_duration, at the target's
-  // interval with gaps of at most 3 intervals?
+  // Can no run of at most `lost` losses last min_duration? In a steady hour
+  // (at most one sample missing) every gap is at most 2 intervals, and with
+  // an interval of at most 30 s every minute holds samples, so adjacent
+  // minutes with losses are all of a run's minutes.
   bool too_short(std::int64_t lost) const {
+    if (m_target.interval > k_max_skippable_interval) return false;
     return static_cast<double>(lost + 3) * 2.0 * static_cast<double>(m_target.interval.count()) <
            static_cast<double>(m_min_duration.count());
   }

@@ -29,11 +29,12 @@ struct LossUnit {
 //  - where raw samples are kept, only minutes with losses, read raw. The
 //    hour rows say which hours had losses, their 1-minute rows which
 //    minutes. A group of adjacent minutes with losses is left out when it
-//    cannot hold a long enough run: inside hours sampled regularly at the
-//    target's interval I (the hour and both neighbours hold 3600 s / I
-//    samples, give or take 2, so no gap in them is longer than 3 I) and
-//    (lost + 3) x 2 x I < min_duration. Anything else (another interval, a
-//    paused collector, extra probes, the hours at the ends) is read raw;
+//    cannot hold a long enough run: the target's interval I is at most 30 s,
+//    the group's hours and their neighbours are steady (each holds
+//    3600 s / I samples, give or take one, so at most one is missing and no
+//    gap is longer than 2 I), and (lost + 3) x 2 x I < min_duration.
+//    Anything else (another interval, a paused collector, extra probes, the
+//    hours at the ends) is read raw;
 //  - raw parts of the plan (partial minutes, the tail after the 1-minute
 //    watermark) as they are;
 //  - where raw samples were pruned, the finest rollup rows kept: every row
