@@ -1,10 +1,12 @@
 #include "app.hpp"
 
 #include "context.hpp"
+
 #include "query/check.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -72,10 +74,16 @@ std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
   // With fallthrough, a word the subcommand could not place moves up to its parents.
   std::vector<std::string> extra;
   for (const auto* p = &where; p != nullptr && extra.empty(); p = p->get_parent()) extra = p->remaining(true);
-  if (extra.empty()) return e.what();
   std::string path;
   for (const auto* p = &where; p != nullptr; p = p->get_parent())
     path.insert(0, (p == &app ? "" : " ") + p->get_name());
+  if (extra.empty()) {
+    if (where.get_require_subcommand_min() == 0 || !where.get_subcommands().empty()) return e.what();
+    std::vector<std::string> names;
+    for (const auto* sub : where.get_subcommands([](const CLI::App*) { return true; }))
+      names.push_back(sub->get_name());
+    return fmt::format("{} needs a command: {}", path, fmt::join(names, ", "));
+  }
   const auto& word = extra.front();
   if (word.starts_with("-")) return fmt::format("unknown option \"{}\" for {}", word, path);
   if (where.get_require_subcommand_min() > 0) return fmt::format("unknown command \"{}\" for {}", word, path);

@@ -78,6 +78,10 @@ Expected<void> run(const Context& ctx, const RunOptions& o) {
   collect::Collector collector(*db, **prober, options);
   auto stats = collector.run(stop, observer);
   if (!stats) return std::unexpected(stats.error());
+  if (const auto& failed = stats->maintenance.last_error) {
+    // Collection went on; only the background rollup/prune failed (it is retried every round).
+    fmt::print(stderr, "pingkeeper: warning: background rollup/prune failed: {}\n", failed->message);
+  }
   if (ctx.format() == Format::json) {
     print_json({{"sent", stats->sent},
                 {"answered", stats->answered},

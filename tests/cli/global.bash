@@ -30,6 +30,10 @@ expect_rejected 2 "--json excludes --csv" job list --csv --json
 expect_rejected 2 "--utc excludes --tz" --utc --tz UTC job list
 expect_rejected 2 "--tz" target list --tz
 
+section "a command group without its command names the commands it has"
+expect_rejected 2 "pingkeeper target needs a command: add, import, list" target
+expect_rejected 2 "pingkeeper job needs a command: add, edit, list" job
+
 section "--tz and --utc on commands that show times"
 expect_rejected 2 'unknown time zone "Mars/Base"' --tz Mars/Base target show lo
 expect_rejected 2 'unknown time zone "Mars/Base"' target show lo --tz Mars/Base

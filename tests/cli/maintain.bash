@@ -156,7 +156,7 @@ expect_rejected 2 '1m would be kept shorter than raw (90d < 100d)' retention set
 expect_rejected 2 '1m would be kept shorter than raw (90d < forever)' retention set raw=forever
 expect_rejected 2 '1d would be kept shorter than 1h (1y < 5y)' retention set 1d=1y
 expect_rejected 2 'TIER=KEEP is required' retention set
-expect_rejected 2 'A subcommand is required' retention
+expect_rejected 2 'pingkeeper retention needs a command: show, set' retention
 expect_rejected 2 'unknown command "list" for pingkeeper retention' retention list
 expect_rejected 2 'unknown option "--keep" for pingkeeper maintain' maintain --keep
 expect_rejected 2 'maintain has no CSV output: use --json' maintain --csv
