@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
+#include <limits>
 #include <unistd.h>
 
 namespace pk::cli {
@@ -18,12 +20,24 @@ struct DemoCliOptions {
   int targets = 12;
   int days = 30;
   std::string interval = "1s";
-  std::uint64_t seed = 1;
+  std::string seed = "1";
   std::string prefix = "demo";
 };
 
 using Clock = std::chrono::steady_clock;
 constexpr auto k_progress_every = std::chrono::milliseconds{200};
+
+// A seed: a whole number from 0 to 2^64 - 1 (CLI11 would wrap "-1" around).
+Expected<std::uint64_t> parse_seed(const std::string& text) {
+  std::uint64_t value = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) {
+    return invalid_input(fmt::format("invalid value \"{}\" for --seed: expected a whole number from 0 to {}", text,
+                                     std::numeric_limits<std::uint64_t>::max()));
+  }
+  return value;
+}
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -142,7 +156,9 @@ Expected<void> demo(const Context& ctx, const DemoCliOptions& c) {
   o.targets = c.targets;
   o.days = c.days;
   o.interval = *interval;
-  o.seed = c.seed;
+  auto seed = parse_seed(c.seed);
+  if (!seed) return std::unexpected(seed.error());
+  o.seed = *seed;
   o.prefix = c.prefix;
   o.zone = *zone;
   o.now = ctx.now;

@@ -16,6 +16,7 @@ namespace pk::maintain {
 namespace {
 
 constexpr std::string_view k_description = "synthetic demo history";
+constexpr std::size_t k_max_label = 63;  // a DNS label
 constexpr std::size_t k_chunk = 16384;
 // The writer commits once this many samples wait; the generator, far faster
 // than the disk, waits while twice as many are pending, so memory stays flat.
@@ -23,7 +24,11 @@ constexpr std::size_t k_flush_samples = 100'000;
 constexpr std::int64_t k_max_pending = 2 * static_cast<std::int64_t>(k_flush_samples);
 constexpr auto k_pending_poll = std::chrono::milliseconds{2};
 
-util::SysMicros history_end(const DemoOptions& o) { return date::floor<std::chrono::seconds>(o.now); }
+// Aligned to the interval (from the epoch), like a collector's rounds.
+util::SysMicros history_end(const DemoOptions& o) {
+  const auto since_epoch = o.now.time_since_epoch();
+  return o.now - (since_epoch % o.interval + o.interval) % o.interval;
+}
 
 util::Micros history_span(const DemoOptions& o) { return std::chrono::days{o.days}; }
 
@@ -37,8 +42,8 @@ Expected<core::Target> demo_target(const std::string& name, const DemoOptions& o
   if (!t) {
     return invalid_input(
         fmt::format("invalid --prefix \"{}\": it names the demo targets and their hosts ({}.invalid), so it must be "
-                    "letters, digits and inner hyphens, at most 59 characters",
-                    o.prefix, name));
+                    "letters, digits and inner hyphens, at most {} characters",
+                    o.prefix, name, k_max_label - (name.size() - o.prefix.size())));
   }
   return t;
 }

@@ -63,7 +63,7 @@ struct DemoReport {
   std::vector<DemoTarget> targets;
   std::int64_t samples = 0;  // written in all
   util::SysMicros start{};   // the first sample's slot
-  util::SysMicros end{};     // the history ends before this (now, to the second)
+  util::SysMicros end{};     // the history ends before this: now, rounded down to the interval
 };
 
 // Progress: samples handed to the writer and committed so far, of `total`.
@@ -79,7 +79,8 @@ using DemoObserver = std::function<bool(const DemoProgress&)>;
 // Creates the demo targets in the database at db_path (paused, so no
 // collector ever probes them; hosts "<name>.invalid", which never resolve;
 // interval = options.interval; description "synthetic demo history"), writes
-// `days` of history ending at `now` for each through collect::Writer, then
+// `days` of history ending at `now` (rounded down to a multiple of the
+// interval since the epoch) for each through collect::Writer, then
 // builds the rollups. Fails with invalid_input and changes nothing when
 // validate() fails or a demo name is taken. When writing fails or the
 // observer stops it, the targets added are removed again (with their
