@@ -1,5 +1,6 @@
 #include "store/samples.hpp"
 
+#include "analyze/aggregate.hpp"
 #include "store/db.hpp"
 
 #include <climits>
@@ -13,6 +14,15 @@ namespace pk::store::samples {
 namespace {
 
 constexpr std::string_view k_columns = "target_id, ts, rtt_us, status, ttl, detail";
+
+// The 1-minute rollup's claim: samples before it are (being) rolled up, so
+// a new one there must mark its bucket dirty. nullopt: nothing claimed yet.
+std::optional<std::int64_t> rollup_threshold(const Database& db) {
+  auto st = db.prepare(
+      "SELECT max(CAST(value AS INTEGER)) FROM settings WHERE key IN ('rollup.watermark.1m', 'rollup.claim.1m')");
+  st.step();
+  return st.opt_int64(0);
+}
 
 core::Sample read_row(const Statement& st) {
   core::Sample s;
@@ -34,7 +44,13 @@ Expected<void> insert_batch(const Database& db, std::span<const core::Sample> sa
     Transaction tx(db);
     auto st = db.prepare(
         "INSERT OR REPLACE INTO samples (target_id, ts, rtt_us, status, ttl, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    const auto threshold = samples.empty() ? std::nullopt : rollup_threshold(db);
+    auto mark = db.prepare("INSERT OR IGNORE INTO rollup_dirty (tier, target_id, bucket) VALUES ('1m', ?1, ?2)");
     for (const auto& s : samples) {
+      if (threshold && util::to_epoch_us(s.ts) < *threshold) {
+        mark.reset();
+        mark.bind(1, s.target_id).bind(2, util::to_epoch_us(analyze::floor_to(s.ts, std::chrono::minutes{1}))).run();
+      }
       st.reset();
       st.bind(1, s.target_id).bind(2, util::to_epoch_us(s.ts)).bind(4, static_cast<int>(s.status));
       if (s.rtt) {
@@ -97,6 +113,83 @@ Expected<std::int64_t> count(const Database& db, std::int64_t target_id) {
     st.bind(1, target_id);
     st.step();
     return st.int64(0);
+  });
+}
+
+Expected<std::vector<std::int64_t>> target_ids(const Database& db) {
+  return guarded([&]() -> Expected<std::vector<std::int64_t>> {
+    // A skip scan: one seek on the primary key per target.
+    auto st = db.prepare("SELECT target_id FROM samples WHERE target_id > ?1 ORDER BY target_id LIMIT 1");
+    std::vector<std::int64_t> out;
+    std::int64_t after = INT64_MIN;
+    while (true) {
+      st.reset();
+      st.bind(1, after);
+      if (!st.step()) break;
+      after = st.int64(0);
+      out.push_back(after);
+    }
+    return out;
+  });
+}
+
+Expected<std::optional<util::SysMicros>> first_at_or_after(const Database& db, std::int64_t target_id,
+                                                           util::SysMicros t) {
+  return guarded([&]() -> Expected<std::optional<util::SysMicros>> {
+    auto st = db.prepare("SELECT ts FROM samples WHERE target_id = ?1 AND ts >= ?2 ORDER BY ts LIMIT 1");
+    st.bind(1, target_id).bind(2, util::to_epoch_us(t));
+    if (!st.step()) return std::nullopt;
+    return util::from_epoch_us(st.int64(0));
+  });
+}
+
+Expected<bool> any_in(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to) {
+  return guarded([&]() -> Expected<bool> {
+    auto st = db.prepare("SELECT 1 FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 LIMIT 1");
+    st.bind(1, target_id).bind(2, util::to_epoch_us(from)).bind(3, util::to_epoch_us(to));
+    return st.step();
+  });
+}
+
+Expected<std::int64_t> scan(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
+                            const RttVisitor& fn) {
+  return guarded([&]() -> Expected<std::int64_t> {
+    auto st = db.prepare("SELECT ts, rtt_us FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts");
+    st.bind(1, target_id).bind(2, util::to_epoch_us(from)).bind(3, util::to_epoch_us(to));
+    std::int64_t n = 0;
+    while (st.step()) {
+      auto rtt = st.opt_int64(1);
+      fn(util::from_epoch_us(st.int64(0)), rtt ? std::optional<util::Micros>{util::Micros{*rtt}} : std::nullopt);
+      ++n;
+    }
+    return n;
+  });
+}
+
+Expected<std::int64_t> erase_range(const Database& db, std::int64_t target_id, util::SysMicros from,
+                                   util::SysMicros to) {
+  return guarded([&]() -> Expected<std::int64_t> {
+    db.prepare("DELETE FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3")
+        .bind(1, target_id)
+        .bind(2, util::to_epoch_us(from))
+        .bind(3, util::to_epoch_us(to))
+        .run();
+    return db.changes();
+  });
+}
+
+Expected<std::int64_t> erase_before(const Database& db, std::int64_t target_id, util::SysMicros before,
+                                    std::int64_t max_rows) {
+  return guarded([&]() -> Expected<std::int64_t> {
+    // The oldest max_rows keys form a range: delete up to the first key after them.
+    std::int64_t end = util::to_epoch_us(before);
+    {
+      auto next = db.prepare("SELECT ts FROM samples WHERE target_id = ?1 AND ts < ?2 ORDER BY ts LIMIT 1 OFFSET ?3");
+      next.bind(1, target_id).bind(2, end).bind(3, max_rows);
+      if (next.step()) end = next.int64(0);
+    }
+    db.prepare("DELETE FROM samples WHERE target_id = ?1 AND ts < ?2").bind(1, target_id).bind(2, end).run();
+    return db.changes();
   });
 }
 

@@ -5,6 +5,7 @@
 #include "util/time.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -26,7 +27,11 @@ struct RunCounts {
 
 // Inserts samples, and adds `runs` to their job runs, in one transaction. A
 // sample whose key already exists replaces the old one (a re-imported or
-// re-sent probe), so a retried batch never fails half-way.
+// re-sent probe), so a retried batch never fails half-way. A sample older
+// than the 1-minute rollup's watermark or claim (settings rollup.watermark.1m,
+// rollup.claim.1m: what the rollup pass has summarised or is summarising)
+// marks its 1-minute bucket dirty in the same transaction, so the pass
+// recomputes it.
 Expected<void> insert_batch(const Database& db, std::span<const core::Sample> samples,
                             std::span<const RunCounts> runs = {});
 
@@ -48,5 +53,30 @@ Expected<std::vector<core::Sample>> after(const Database& db, std::span<const st
 
 // How many samples a target has.
 Expected<std::int64_t> count(const Database& db, std::int64_t target_id);
+
+// The ids of every target that has samples, ascending (one index seek each).
+Expected<std::vector<std::int64_t>> target_ids(const Database& db);
+
+// The time of a target's oldest sample with ts >= t; nullopt when none.
+Expected<std::optional<util::SysMicros>> first_at_or_after(const Database& db, std::int64_t target_id,
+                                                           util::SysMicros t);
+
+// Does the target have a sample with ts in [from, to)?
+Expected<bool> any_in(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to);
+
+// Calls `fn(ts, rtt)` for each of a target's samples with ts in [from, to),
+// oldest first (rtt nullopt = lost). Returns how many there were.
+using RttVisitor = std::function<void(util::SysMicros, std::optional<util::Micros>)>;
+Expected<std::int64_t> scan(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
+                            const RttVisitor& fn);
+
+// Deletes a target's samples with ts in [from, to); returns how many.
+Expected<std::int64_t> erase_range(const Database& db, std::int64_t target_id, util::SysMicros from,
+                                   util::SysMicros to);
+
+// Deletes at most `max_rows` of a target's oldest samples with ts < before
+// (one statement, so one short transaction); returns how many.
+Expected<std::int64_t> erase_before(const Database& db, std::int64_t target_id, util::SysMicros before,
+                                    std::int64_t max_rows);
 
 }  // namespace pk::store::samples

@@ -240,7 +240,7 @@ Expected<Removal> remove(const Database& db, std::string_view ref, bool keep_dat
     } else {
       db.prepare("DELETE FROM samples WHERE target_id = ?1").bind(1, id).run();
       r.samples_deleted = db.changes();
-      for (auto table : {"rollup_1m", "rollup_1h", "rollup_1d"}) {
+      for (auto table : {"rollup_1m", "rollup_1h", "rollup_1d", "rollup_dirty"}) {
         db.prepare(fmt::format("DELETE FROM {} WHERE target_id = ?1", table)).bind(1, id).run();
       }
       db.prepare("DELETE FROM targets WHERE id = ?1").bind(1, id).run();

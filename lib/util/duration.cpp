@@ -19,7 +19,8 @@ struct Unit {
 };
 
 // Largest first: the order terms must appear in, and the order format uses.
-constexpr std::array<Unit, 7> k_units{{
+constexpr std::array<Unit, 8> k_units{{
+    {"y", std::int64_t{365} * 24 * 3600 * 1000 * 1000},
     {"w", std::int64_t{7} * 24 * 3600 * 1000 * 1000},
     {"d", std::int64_t{24} * 3600 * 1000 * 1000},
     {"h", std::int64_t{3600} * 1000 * 1000},
@@ -33,7 +34,7 @@ constexpr std::array<Unit, 7> k_units{{
 constexpr std::int64_t k_max_micros = std::chrono::duration_cast<Micros>(std::chrono::years{100}).count();
 
 // Fraction digits beyond this many (after dropping trailing zeros) can never
-// be a whole number of microseconds for any unit up to a week.
+// be a whole number of microseconds for any unit up to a year.
 constexpr std::size_t k_max_fraction_digits = 18;
 
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
@@ -41,7 +42,7 @@ bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 std::unexpected<Error> duration_error(std::string_view text, std::string_view why) {
   return invalid_input(
       fmt::format("invalid duration \"{}\": {}; expected e.g. \"250ms\", \"5s\", \"1h30m\" "
-                  "(units us, ms, s, m, h, d, w, largest first)",
+                  "(units us, ms, s, m, h, d, w, y, largest first)",
                   text, why));
 }
 

@@ -12,7 +12,8 @@ namespace pk::util {
 using Micros = std::chrono::microseconds;
 
 // Parses a duration: one or more <integer><unit> terms, units us, ms, s, m, h,
-// d, w, largest first and each at most once ("250ms", "5s", "1h30m", "1w2d").
+// d, w, y (365 days), largest first and each at most once ("250ms", "5s",
+// "1h30m", "1w2d", "5y").
 // A single term may have a decimal fraction ("1.5s", "0.25h"). A bare "0" is
 // zero. Rejects empty text, signs, unknown or repeated units, units out of
 // order, fractions finer than a microsecond and values beyond 100 years, with a
@@ -20,7 +21,8 @@ using Micros = std::chrono::microseconds;
 Expected<Micros> parse_duration(std::string_view text);
 
 // Formats a duration in the same syntax, largest units first, exact:
-// 90 min -> "1h30m", 250 ms -> "250ms", 1500 ms -> "1s500ms", 0 -> "0s".
+// 90 min -> "1h30m", 250 ms -> "250ms", 1500 ms -> "1s500ms", 1825 d -> "5y",
+// 0 -> "0s".
 // Negative durations get a leading '-'.
 std::string format_duration(Micros d);
 

@@ -122,7 +122,8 @@ TEST_CASE("parse_duration: rejections") {
     CHECK(rejection("5x").find("unknown unit \"x\"") != std::string::npos);
     CHECK(rejection("5sec").find("unknown unit \"sec\"") != std::string::npos);
     CHECK(rejection("5S").find("unexpected character") != std::string::npos);
-    CHECK(rejection("5y").find("unknown unit") != std::string::npos);
+    CHECK(rejection("5Y").find("unexpected character") != std::string::npos);
+    CHECK(rejection("5yr").find("unknown unit \"yr\"") != std::string::npos);
     CHECK(rejection("5ns").find("unknown unit") != std::string::npos);
     CHECK(rejection("5\xc2\xb5s").find("write microseconds as \"us\"") != std::string::npos);
     CHECK(rejection(std::string_view("5s\0", 3)).find("number must come") != std::string::npos);
@@ -172,6 +173,19 @@ TEST_CASE("parse_duration: the message quotes the text and shows the form") {
   CHECK(message.find("expected e.g. \"250ms\", \"5s\", \"1h30m\"") != std::string::npos);
 }
 
+TEST_CASE("parse_duration: y is 365 days, the largest unit") {
+  CHECK(parsed("1y") == 24h * 365);
+  CHECK(parsed("5y") == 24h * 1825);
+  CHECK(parsed("1y2d") == 24h * 367);
+  CHECK(parsed("1.5y") == 24h * 547 + 12h);
+  CHECK(parsed("100y") == 24h * 36500);
+  CHECK(rejection("101y").find("100 years") != std::string::npos);
+  CHECK(rejection("1w1y").find("out of order") != std::string::npos);
+  CHECK(rejection("1y1y").find("repeated") != std::string::npos);
+  CHECK(rejection("0.00000000000001y").find("finer than a microsecond") != std::string::npos);
+  CHECK(rejection("1x").find("w, y, largest first") != std::string::npos);
+}
+
 TEST_CASE("format_duration: largest units first, exact") {
   CHECK(format_duration(0us) == "0s");
   CHECK(format_duration(90min) == "1h30m");
@@ -184,6 +198,9 @@ TEST_CASE("format_duration: largest units first, exact") {
   CHECK(format_duration(24h * 8) == "1w1d");
   CHECK(format_duration(24h * 9 + 1h + 1min + 1s + 1ms + 1us) == "1w2d1h1m1s1ms1us");
   CHECK(format_duration(3600s) == "1h");
+  CHECK(format_duration(24h * 365) == "1y");
+  CHECK(format_duration(24h * 1825) == "5y");
+  CHECK(format_duration(24h * 400) == "1y5w");
   CHECK(format_duration(61s) == "1m1s");
 }
 
@@ -194,7 +211,7 @@ TEST_CASE("format_duration: negative durations") {
     const std::string text = format_duration(Micros{std::numeric_limits<std::int64_t>::min()});
     CHECK(text.front() == '-');
     CHECK(text.find("us") != std::string::npos);
-    CHECK(text == "-15250284w3d4h54s775ms808us");
+    CHECK(text == "-292471y10w6d4h54s775ms808us");
   }
 }
 
@@ -208,7 +225,7 @@ TEST_CASE("format_duration and parse_duration round-trip") {
     }
   }
   SUBCASE("canonical texts format back to themselves") {
-    for (const char* text : {"1h30m", "250ms", "1s500ms", "1w2d", "5s", "1us", "3w6d23h59m"}) {
+    for (const char* text : {"1h30m", "250ms", "1s500ms", "1w2d", "5s", "1us", "3w6d23h59m", "1y", "2y1d"}) {
       CAPTURE(text);
       CHECK(format_duration(parsed(text)) == text);
     }
@@ -217,6 +234,7 @@ TEST_CASE("format_duration and parse_duration round-trip") {
     CHECK(format_duration(parsed("90m")) == "1h30m");
     CHECK(format_duration(parsed("1.5s")) == "1s500ms");
     CHECK(format_duration(parsed("7d")) == "1w");
+    CHECK(format_duration(parsed("1825d")) == "5y");
     CHECK(format_duration(parsed("0")) == "0s");
   }
 }

@@ -1,0 +1,181 @@
+#include "maintain/retention.hpp"
+
+#include "analyze/aggregate.hpp"
+#include "analyze/source.hpp"
+#include "store/rollups.hpp"
+#include "store/samples.hpp"
+#include "store/space.hpp"
+
+#include <climits>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+namespace pk::maintain {
+
+namespace {
+
+using analyze::Tier;
+using namespace std::chrono_literals;
+
+constexpr std::array<Tier, 4> k_all_tiers{Tier::raw, Tier::m1, Tier::h1, Tier::d1};
+// Rows deleted per statement (one short transaction each).
+constexpr std::int64_t k_samples_per_delete = 2000;
+constexpr std::int64_t k_rows_per_delete = 500;
+// Pages returned to the OS per vacuum step.
+constexpr std::int64_t k_pages_per_vacuum = 256;
+
+std::size_t at(Tier t) { return static_cast<std::size_t>(t); }
+
+// Buckets are aligned to this (raw to 1 minute, so a 1m bucket is either
+// fully kept or fully pruned).
+util::Micros alignment(Tier t) { return t == Tier::raw ? util::Micros{1min} : analyze::tier_width(t); }
+
+std::string_view name(std::size_t tier) { return analyze::to_string(static_cast<Tier>(tier)); }
+
+std::optional<Tier> parse_tier(std::string_view text) {
+  for (auto t : k_all_tiers) {
+    if (analyze::to_string(t) == text) return t;
+  }
+  return std::nullopt;
+}
+
+template <typename T>
+std::unexpected<Error> fail(const Expected<T>& e) {
+  return std::unexpected(e.error());
+}
+
+// Deletes a tier's rows before `cut`, target by target, in small statements.
+Expected<std::int64_t> delete_before(const store::Database& db, Tier tier, util::SysMicros cut,
+                                     const Progress& progress) {
+  auto ids = tier == Tier::raw ? store::samples::target_ids(db) : store::rollups::target_ids(db, tier);
+  if (!ids) return fail(ids);
+  std::int64_t deleted = 0;
+  const auto stage = fmt::format("prune {}", analyze::to_string(tier));
+  for (std::size_t i = 0; i < ids->size(); ++i) {
+    while (true) {
+      auto n = tier == Tier::raw ? store::samples::erase_before(db, (*ids)[i], cut, k_samples_per_delete)
+                                 : store::rollups::erase_before(db, tier, (*ids)[i], cut, k_rows_per_delete);
+      if (!n) return fail(n);
+      deleted += *n;
+      if (*n < (tier == Tier::raw ? k_samples_per_delete : k_rows_per_delete)) break;
+    }
+    if (progress) progress(stage, static_cast<double>(i + 1) / static_cast<double>(ids->size()));
+  }
+  return deleted;
+}
+
+}  // namespace
+
+util::Micros min_keep(std::size_t tier) {
+  constexpr std::array<util::Micros, 4> k_min{1h, 1h, 24h, 24h};
+  return k_min.at(tier);
+}
+
+Expected<store::settings::Retention> apply_retention_args(const store::settings::Retention& current,
+                                                          std::span<const std::string> args) {
+  auto keep = current;
+  std::array<bool, 4> seen{};
+  for (const auto& arg : args) {
+    auto eq = arg.find('=');
+    if (eq == std::string::npos) {
+      return invalid_input(
+          fmt::format("invalid retention \"{}\": expected TIER=KEEP, e.g. raw=7d (tiers raw, 1m, 1h, 1d; KEEP a "
+                      "duration such as 90d or 5y, or forever)",
+                      arg));
+    }
+    auto tier_text = std::string_view(arg).substr(0, eq);
+    auto value = std::string_view(arg).substr(eq + 1);
+    auto tier = parse_tier(tier_text);
+    if (!tier) {
+      return invalid_input(fmt::format("unknown tier \"{}\" in \"{}\": use raw, 1m, 1h or 1d", tier_text, arg));
+    }
+    auto i = at(*tier);
+    if (seen[i]) return invalid_input(fmt::format("tier {} given twice", tier_text));
+    seen[i] = true;
+    if (value == "forever") {
+      keep[i].reset();
+      continue;
+    }
+    auto d = util::parse_duration(value);
+    if (!d) return invalid_input(fmt::format("{}: {}", arg, d.error().message));
+    if (*d < min_keep(i)) {
+      return invalid_input(
+          fmt::format("{}: {} must be kept at least {}", arg, tier_text, store::settings::keep_text(min_keep(i))));
+    }
+    keep[i] = *d;
+  }
+  for (std::size_t i = 1; i < keep.size(); ++i) {
+    if (keep[i] && (!keep[i - 1] || *keep[i] < *keep[i - 1])) {
+      return invalid_input(fmt::format(
+          "{} would be kept shorter than {} ({} < {}): a rollup tier must be kept at "
+          "least as long as the finer one it is built from",
+          name(i), name(i - 1), store::settings::keep_text(keep[i]), store::settings::keep_text(keep[i - 1])));
+    }
+  }
+  return keep;
+}
+
+Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress) {
+  auto keep = store::settings::retention(db);
+  if (!keep) return fail(keep);
+  auto cov = store::rollups::coverage(db);
+  if (!cov) return fail(cov);
+  PruneReport report;
+  for (auto tier : k_all_tiers) {
+    const auto i = at(tier);
+    const auto old = cov->horizon[i];
+    if (!(*keep)[i]) continue;
+    auto cut = analyze::floor_to(now - *(*keep)[i], alignment(tier));
+    if (tier != Tier::d1) {
+      // Never what the next tier has not summarised yet.
+      const auto next = static_cast<Tier>(i + 1);
+      const auto& rolled = cov->watermark[i + 1];
+      if (!rolled) continue;
+      cut = std::min(cut, *rolled);
+      auto pending = store::rollups::oldest_mark(db, next, old.value_or(util::from_epoch_us(INT64_MIN)));
+      if (!pending) return fail(pending);
+      if (*pending) cut = std::min(cut, **pending);
+    }
+    const auto horizon = old ? std::max(*old, cut) : cut;
+    if (horizon != old) {
+      if (auto ok = store::rollups::set_horizon(db, tier, horizon); !ok) return fail(ok);
+      cov->horizon[i] = horizon;
+    }
+    auto deleted = delete_before(db, tier, horizon, progress);
+    if (!deleted) return fail(deleted);
+    report.rows_deleted[i] = *deleted;
+    // Marks of this tier, and of the next one built from it, below the horizon cannot be served.
+    std::vector<Tier> unservable;
+    if (tier != Tier::raw) unservable.push_back(tier);
+    if (tier != Tier::d1) unservable.push_back(static_cast<Tier>(i + 1));
+    for (auto marked : unservable) {
+      auto dropped = store::rollups::drop_marks_before(db, marked, horizon);
+      if (!dropped) return fail(dropped);
+      report.marks_dropped += *dropped;
+    }
+  }
+  report.horizon = cov->horizon;
+  return report;
+}
+
+Expected<VacuumReport> vacuum(const store::Database& db, const Progress& progress) {
+  auto before = store::space(db);
+  if (!before) return fail(before);
+  VacuumReport report;
+  while (report.pages_freed < before->free_pages) {
+    auto freed = store::incremental_vacuum(db, k_pages_per_vacuum);
+    if (!freed) return fail(freed);
+    if (*freed <= 0) break;
+    report.pages_freed += *freed;
+    if (progress) {
+      progress("vacuum", static_cast<double>(report.pages_freed) / static_cast<double>(before->free_pages));
+    }
+  }
+  report.bytes_freed = report.pages_freed * before->page_size;
+  return report;
+}
+
+}  // namespace pk::maintain

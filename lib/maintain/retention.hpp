@@ -1,0 +1,60 @@
+#pragma once
+
+#include "maintain/progress.hpp"
+
+#include "store/settings.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace pk::store {
+class Database;
+}
+
+// Retention: how long each tier (raw samples, 1m, 1h, 1d rollups) is kept,
+// and pruning what has expired.
+namespace pk::maintain {
+
+// The shortest keep per tier (raw, 1m, 1h, 1d): 1h, 1h, 1d, 1d.
+util::Micros min_keep(std::size_t tier);
+
+// Applies `retention set` arguments to `current`: each "TIER=KEEP" with TIER
+// raw, 1m, 1h or 1d (at most once each) and KEEP a duration ("7d", "5y") or
+// "forever". invalid_input, naming the argument, on anything else, on a keep
+// below min_keep, or when the result keeps a tier shorter than the finer one
+// before it (raw <= 1m <= 1h <= 1d: a rollup outlives its source).
+Expected<store::settings::Retention> apply_retention_args(const store::settings::Retention& current,
+                                                          std::span<const std::string> args);
+
+struct PruneReport {
+  // Indexed by analyze::Tier (0 = raw samples).
+  std::array<std::int64_t, 4> rows_deleted{};
+  std::array<std::optional<util::SysMicros>, 4> horizon{};  // after pruning
+  std::int64_t marks_dropped = 0;                           // dirty marks below a horizon
+};
+
+// Deletes what each tier's retention lets go: rows before
+// floor(now - keep, width) (raw: 1-minute aligned), but never data the next
+// coarser tier has not rolled up yet (nothing above its watermark or its
+// oldest pending dirty mark; without a watermark, nothing). Records the new
+// horizon.<tier> first, so readers stop using that range, then deletes in
+// small transactions (a few thousand rows, a few milliseconds each), then
+// drops dirty marks that can no longer be served. Freed pages go to the
+// freelist, where new rows reuse them. Callers hold the MaintenanceLock.
+Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {});
+
+struct VacuumReport {
+  std::int64_t pages_freed = 0;
+  std::int64_t bytes_freed = 0;
+};
+
+// Gives free pages back to the operating system in small steps (incremental
+// vacuum), so the file shrinks without ever locking out writers for long.
+Expected<VacuumReport> vacuum(const store::Database& db, const Progress& progress = {});
+
+}  // namespace pk::maintain
