@@ -47,16 +47,17 @@ class ProgressLine {
  public:
   explicit ProgressLine(bool enabled) : m_enabled(enabled) {}
 
-  void samples(const maintain::DemoProgress& p) {
+  void update(const maintain::DemoProgress& p) {
     const auto now = Clock::now();
     if (!m_enabled || now - m_last < k_progress_every) return;
     m_last = now;
+    if (!p.rollup_stage.empty()) {
+      draw(fmt::format("demo: building rollups: {} ({:.0f} %)", p.rollup_stage, 100.0 * p.rollup_fraction));
+      return;
+    }
     const double pct = p.total > 0 ? 100.0 * static_cast<double>(p.committed) / static_cast<double>(p.total) : 100.0;
     const double rate = static_cast<double>(p.committed) / std::max(1e-3, seconds_since(m_start));
     draw(fmt::format("demo: {} of {} samples written ({:.0f} %), {:.0f} samples/s", p.committed, p.total, pct, rate));
-  }
-  void phase(std::string_view text) {
-    if (m_enabled) draw(fmt::format("demo: {}", text));
   }
   void clear() {
     if (m_enabled) fmt::print(stderr, "\r\033[K");
@@ -98,6 +99,8 @@ nlohmann::ordered_json to_json(const maintain::DemoReport& r, const maintain::De
   doc["seed"] = o.seed;
   doc["samples"] = r.samples;
   doc["outages"] = outages;
+  doc["rollup_rows"] = {
+      {"1m", r.rollups.rows_written[1]}, {"1h", r.rollups.rows_written[2]}, {"1d", r.rollups.rows_written[3]}};
   doc["elapsed_s"] = std::round(elapsed_s * 1000.0) / 1000.0;
   doc["targets"] = std::move(targets);
   return doc;
@@ -133,6 +136,8 @@ void print_report(const Context& ctx, const maintain::DemoReport& r, const maint
       {"interval", util::format_duration(o.interval)},
       {"samples", std::to_string(r.samples)},
       {"outages", std::to_string(outages)},
+      {"rollups", fmt::format("{} 1m rows, {} 1h, {} 1d", r.rollups.rows_written[1], r.rollups.rows_written[2],
+                              r.rollups.rows_written[3])},
       {"elapsed", fmt::format("{:.1f} s", elapsed_s)},
   });
   fmt::print("\n");
@@ -168,8 +173,7 @@ Expected<void> demo(const Context& ctx, const DemoCliOptions& c) {
   const auto& stop = install_stop_signals();
   ProgressLine line(!ctx.quiet && isatty(STDERR_FILENO) == 1);
   auto report = maintain::make_demo(ctx.db_file(), o, [&](const maintain::DemoProgress& p) {
-    line.samples(p);
-    if (p.committed == p.total) line.phase("building rollups ...");
+    line.update(p);
     return !stop.load();
   });
   line.clear();

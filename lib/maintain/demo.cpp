@@ -1,5 +1,7 @@
 #include "maintain/demo.hpp"
 
+#include "maintain/lock.hpp"
+
 #include "collect/writer.hpp"
 #include "store/db.hpp"
 #include "store/targets.hpp"
@@ -171,6 +173,23 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
     return std::unexpected(written.error());
   }
   report.samples = *written;
+
+  auto lock = MaintenanceLock::acquire(db_path, /*wait=*/true);
+  if (!lock) return std::unexpected(lock.error());
+  RollupOptions ro;
+  if (observer) {
+    ro.progress = [&](std::string_view stage, double fraction) {
+      (void)observer({*written, *written, *written, stage, fraction});
+    };
+  }
+  auto rolled = run_rollup(*db, o.now, ro);
+  if (!rolled) {
+    return make_error(rolled.error().kind,
+                      fmt::format("the demo history was written, but building its rollups failed: {} (run "
+                                  "`pingkeeper maintain --rollup` to retry)",
+                                  rolled.error().message));
+  }
+  report.rollups = *rolled;
   return report;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "maintain/rollup_pass.hpp"
 #include "maintain/synthetic.hpp"
 
 #include "core/target.hpp"
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace date {
@@ -64,16 +66,21 @@ struct DemoReport {
   std::int64_t samples = 0;  // written in all
   util::SysMicros start{};   // the first sample's slot
   util::SysMicros end{};     // the history ends before this: now, rounded down to the interval
+  RollupReport rollups;      // the rollup pass that followed
 };
 
-// Progress: samples handed to the writer and committed so far, of `total`.
+// Progress: samples handed to the writer and committed so far, of `total`;
+// then, while the rollups are built, the rollup pass's stage ("rollup 1m",
+// ...) and how far it is within it (0-1).
 struct DemoProgress {
   std::int64_t generated = 0;
   std::int64_t committed = 0;
   std::int64_t total = 0;
+  std::string_view rollup_stage;  // empty while samples are written
+  double rollup_fraction = 0;
 };
-// Called now and then while samples are written; returning false stops the
-// demo (which then removes what it added).
+// Called now and then; returning false while samples are written stops the
+// demo (which then removes what it added). The rollup pass runs to its end.
 using DemoObserver = std::function<bool(const DemoProgress&)>;
 
 // Creates the demo targets in the database at db_path (paused, so no
@@ -81,7 +88,8 @@ using DemoObserver = std::function<bool(const DemoProgress&)>;
 // interval = options.interval; description "synthetic demo history"), writes
 // `days` of history ending at `now` (rounded down to a multiple of the
 // interval since the epoch) for each through collect::Writer, then
-// builds the rollups. Fails with invalid_input and changes nothing when
+// builds the rollups (maintain::run_rollup at `now`, under the
+// MaintenanceLock, waiting for a pass in progress). Fails with invalid_input and changes nothing when
 // validate() fails or a demo name is taken. When writing fails or the
 // observer stops it, the targets added are removed again (with their
 // samples) and the error is returned (io "interrupted" for a stop).

@@ -49,6 +49,7 @@ expect_stdout_matches '^targets: +2 \(demo-01 \.\. demo-02, paused\)$'
 expect_stdout_matches '^interval: +10s$'
 expect_stdout_matches '^samples: +17280$'
 expect_stdout_matches '^outages: +[0-9]+$'
+expect_stdout_matches '^rollups: +[0-9]+ 1m rows, [0-9]+ 1h, [0-9]+ 1d$'
 expect_stdout_matches '^elapsed: +[0-9]+\.[0-9] s$'
 expect_stdout_matches '^TARGET +BASE_RTT_MS +SAMPLES +OUTAGES$'
 expect_stdout_matches '^demo-01 +[0-9]+\.[0-9] +8640 +[0-9]+$'
@@ -74,7 +75,7 @@ section "--json: targets with their outages, as the database shows them"
 run_pk --json demo --targets 1 --days 7 --interval 1s --prefix week
 expect_code 0
 expect_stderr_empty
-expect_json 'list(d.keys())' "['since', 'until', 'interval_s', 'seed', 'samples', 'outages', 'elapsed_s', 'targets']"
+expect_json 'list(d.keys())' "['since', 'until', 'interval_s', 'seed', 'samples', 'outages', 'rollup_rows', 'elapsed_s', 'targets']"
 expect_json 'd["samples"]' 604800
 expect_json 'd["seed"]' 1
 expect_json 'd["interval_s"]' 1.0
@@ -87,6 +88,16 @@ expect_json 'all(120 <= o["duration_s"] <= 481 for o in d["targets"][0]["outages
 # Loss bursts never last a minute at 1 s, outages always do: the runs of
 # losses of at least 60 s in the database are exactly the outages listed.
 expect_eq "outages = runs of losses >= 60 s" "$(outages_of 'd["targets"][0]')" "$(runs_of_losses week-01 60)"
+
+section "rollups: built up to the watermark, for a second demo too (its history is all late)"
+expect_json 'd["rollup_rows"]["1m"] > 10000 and d["rollup_rows"]["1h"] >= 168 and d["rollup_rows"]["1d"] >= 7' True
+expect_eq "no dirty marks left" "0" "$(db_query 'SELECT count(*) FROM rollup_dirty')"
+for name in demo-01 week-01; do
+  expect_eq "$name: the 1m rows count every sample below the 1m watermark" \
+    "$(db_query "SELECT count(*) FROM samples s JOIN targets t ON t.id = s.target_id WHERE t.name = '$name'
+                 AND s.ts < (SELECT value FROM settings WHERE key = 'rollup.watermark.1m')")" \
+    "$(db_query "SELECT sum(r.sent) FROM rollup_1m r JOIN targets t ON t.id = r.target_id WHERE t.name = '$name'")"
+done
 
 section "--csv: one row per outage"
 run_pk --csv demo --targets 1 --days 7 --interval 10s --prefix csv

@@ -1,7 +1,9 @@
 #include "fixture.hpp"
 #include "maintain/demo.hpp"
 
+#include "analyze/aggregate.hpp"
 #include "store/db.hpp"
+#include "store/rollups.hpp"
 #include "store/samples.hpp"
 #include "store/targets.hpp"
 
@@ -107,6 +109,23 @@ TEST_CASE("demo: creates paused targets and their whole history") {
 
   auto db = store::Database::open(path);
   REQUIRE(db);
+  // The rollups are built up to the pass's settle time before now.
+  auto cov = store::rollups::coverage(*db);
+  REQUIRE(cov);
+  const auto settled = analyze::floor_to(k_now - maintain::RollupOptions{}.settle, 1min);
+  CHECK(cov->watermark[1] == settled);
+  CHECK(cov->watermark[2] == analyze::floor_to(settled, 1h));
+  CHECK(cov->watermark[3] == analyze::floor_to(settled, 24h));
+  const auto minutes = (settled - report->start) / 1min;
+  CHECK(report->rollups.rows_written[1] == 3 * minutes);
+  CHECK(count(*db, "SELECT count(*) FROM rollup_1m") == 3 * minutes);
+  CHECK(count(*db, "SELECT sum(sent) FROM rollup_1m") == 3 * minutes * 6);
+  // Partial buckets at the start count: 15:04 two days ago is in the 15:00 hour.
+  const auto hours = (analyze::floor_to(settled, 1h) - analyze::floor_to(report->start, 1h)) / 1h;
+  CHECK(hours == 48);
+  CHECK(count(*db, "SELECT count(*) FROM rollup_1h") == 3 * hours);
+  CHECK(count(*db, "SELECT count(*) FROM rollup_1d") == 3 * 2);
+  CHECK(count(*db, "SELECT count(*) FROM rollup_dirty") == 0);
   auto targets = store::targets::list(*db);
   REQUIRE(targets);
   REQUIRE(targets->size() == 3);
