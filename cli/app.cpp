@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
   register_ping(app, ctx);
   register_run(app, ctx);
   register_logs(app, ctx);
+  register_maintain(app, ctx);
   register_demo(app, ctx);
 
   if (argc <= 1) {

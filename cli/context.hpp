@@ -59,6 +59,7 @@ void register_job(CLI::App& app, Context& ctx);
 void register_ping(CLI::App& app, Context& ctx);
 void register_run(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
+void register_maintain(CLI::App& app, Context& ctx);
 void register_demo(CLI::App& app, Context& ctx);
 
 }  // namespace pk::cli

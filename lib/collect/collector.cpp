@@ -311,6 +311,12 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
   auto writer = Writer::start(m_db.path(), m_options.writer);
   if (!writer) return std::unexpected(writer.error());
   m_writer = std::move(*writer);
+  std::unique_ptr<Maintenance> maintenance;
+  if (!m_options.once && m_options.maintenance) {
+    auto started = Maintenance::start(m_db.path(), *m_options.maintenance);
+    if (!started) return std::unexpected(started.error());
+    maintenance = std::move(*started);
+  }
 
   if (auto ok = load(); !ok) return std::unexpected(ok.error());
   if (auto fp = store::inventory::fingerprint(m_db)) m_fingerprint = *fp;
@@ -361,6 +367,10 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
   auto end_wall = util::now_utc();
   for (const auto& [job, run] : m_open_runs) {
     (void)store::jobs::close_run(m_db, run, end_wall, stop.load() ? "collector stopped" : "collector finished");
+  }
+  if (maintenance) {
+    maintenance->stop();
+    m_stats.maintenance = maintenance->stats();
   }
   auto flushed = m_writer->stop();
   m_stats.stored = m_writer->stats().committed;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "collect/maintenance.hpp"
 #include "collect/writer.hpp"
 #include "core/sample.hpp"
 #include "core/target.hpp"
@@ -31,6 +32,9 @@ struct CollectOptions {
   // How often names are resolved again.
   std::chrono::seconds resolve_interval{300};
   WriterOptions writer;
+  // The maintenance thread (rollups every minute, prune hourly), not in
+  // --once mode; nullopt: none.
+  std::optional<MaintenanceOptions> maintenance = MaintenanceOptions{};
 };
 
 struct CollectStats {
@@ -39,6 +43,7 @@ struct CollectStats {
   std::int64_t lost = 0;      // everything else
   std::int64_t stored = 0;    // samples committed
   std::int64_t targets = 0;   // targets probed at least once
+  MaintenanceStats maintenance;
 };
 
 // Called on the loop thread for every stored sample (e.g. `run -v` prints it).

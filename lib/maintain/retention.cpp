@@ -49,12 +49,12 @@ std::unexpected<Error> fail(const Expected<T>& e) {
 
 // Deletes a tier's rows before `cut`, target by target, in small statements.
 Expected<std::int64_t> delete_before(const store::Database& db, Tier tier, util::SysMicros cut,
-                                     const Progress& progress) {
+                                     const Progress& progress, const std::atomic<bool>* stop) {
   auto ids = tier == Tier::raw ? store::samples::target_ids(db) : store::rollups::target_ids(db, tier);
   if (!ids) return fail(ids);
   std::int64_t deleted = 0;
   const auto stage = fmt::format("prune {}", analyze::to_string(tier));
-  for (std::size_t i = 0; i < ids->size(); ++i) {
+  for (std::size_t i = 0; i < ids->size() && !(stop != nullptr && stop->load()); ++i) {
     while (true) {
       auto n = tier == Tier::raw ? store::samples::erase_before(db, (*ids)[i], cut, k_samples_per_delete)
                                  : store::rollups::erase_before(db, tier, (*ids)[i], cut, k_rows_per_delete);
@@ -118,39 +118,48 @@ Expected<store::settings::Retention> apply_retention_args(const store::settings:
   return keep;
 }
 
-Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress) {
+Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress,
+                            const std::atomic<bool>* stop) {
   auto keep = store::settings::retention(db);
   if (!keep) return fail(keep);
   auto cov = store::rollups::coverage(db);
   if (!cov) return fail(cov);
+  // The oldest bucket a pending dirty mark will recompute (marks whose source
+  // is already pruned do not count: they are dropped below).
+  std::optional<util::SysMicros> pending;
+  for (auto tier : {Tier::m1, Tier::h1, Tier::d1}) {
+    const auto& source_horizon = cov->horizon[at(tier) - 1];
+    auto oldest = store::rollups::oldest_mark(db, tier, source_horizon.value_or(util::from_epoch_us(INT64_MIN)));
+    if (!oldest) return fail(oldest);
+    if (*oldest && (!pending || **oldest < *pending)) pending = *oldest;
+  }
   PruneReport report;
   for (auto tier : k_all_tiers) {
+    if (stop != nullptr && stop->load()) break;
     const auto i = at(tier);
     const auto old = cov->horizon[i];
     if (!(*keep)[i]) continue;
     auto cut = analyze::floor_to(now - *(*keep)[i], alignment(tier));
+    // What the next tier is built from, and rebuilt from while a mark is pending, stays.
+    const auto next = tier == Tier::d1 ? Tier::d1 : static_cast<Tier>(i + 1);
     if (tier != Tier::d1) {
-      // Never what the next tier has not summarised yet.
-      const auto next = static_cast<Tier>(i + 1);
-      const auto& rolled = cov->watermark[i + 1];
+      const auto& rolled = cov->watermark[at(next)];
       if (!rolled) continue;
       cut = std::min(cut, *rolled);
-      auto pending = store::rollups::oldest_mark(db, next, old.value_or(util::from_epoch_us(INT64_MIN)));
-      if (!pending) return fail(pending);
-      if (*pending) cut = std::min(cut, **pending);
     }
+    if (pending) cut = std::min(cut, analyze::floor_to(*pending, analyze::tier_width(next)));
     const auto horizon = old ? std::max(*old, cut) : cut;
     if (horizon != old) {
       if (auto ok = store::rollups::set_horizon(db, tier, horizon); !ok) return fail(ok);
       cov->horizon[i] = horizon;
     }
-    auto deleted = delete_before(db, tier, horizon, progress);
+    auto deleted = delete_before(db, tier, horizon, progress, stop);
     if (!deleted) return fail(deleted);
     report.rows_deleted[i] = *deleted;
     // Marks of this tier, and of the next one built from it, below the horizon cannot be served.
     std::vector<Tier> unservable;
     if (tier != Tier::raw) unservable.push_back(tier);
-    if (tier != Tier::d1) unservable.push_back(static_cast<Tier>(i + 1));
+    if (tier != Tier::d1) unservable.push_back(next);
     for (auto marked : unservable) {
       auto dropped = store::rollups::drop_marks_before(db, marked, horizon);
       if (!dropped) return fail(dropped);

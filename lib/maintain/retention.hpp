@@ -7,6 +7,7 @@
 #include "util/time.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -40,13 +41,16 @@ struct PruneReport {
 
 // Deletes what each tier's retention lets go: rows before
 // floor(now - keep, width) (raw: 1-minute aligned), but never data the next
-// coarser tier has not rolled up yet (nothing above its watermark or its
-// oldest pending dirty mark; without a watermark, nothing). Records the new
+// coarser tier has not rolled up yet (nothing above its watermark; without a
+// watermark, nothing), nor what the rollup pass needs to recompute the
+// buckets of a pending dirty mark and the coarser buckets holding them. Records the new
 // horizon.<tier> first, so readers stop using that range, then deletes in
 // small transactions (a few thousand rows, a few milliseconds each), then
 // drops dirty marks that can no longer be served. Freed pages go to the
-// freelist, where new rows reuse them. Callers hold the MaintenanceLock.
-Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {});
+// freelist, where new rows reuse them. When `stop` is set, ends at the next
+// step (the next prune goes on). Callers hold the MaintenanceLock.
+Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {},
+                            const std::atomic<bool>* stop = nullptr);
 
 struct VacuumReport {
   std::int64_t pages_freed = 0;

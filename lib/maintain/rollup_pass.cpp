@@ -71,6 +71,7 @@ class Pass {
     const auto& h = m_cov.horizon[at(finer(tier))];
     return !h || bucket >= *h;
   }
+  bool stopped() const { return m_options.stop != nullptr && m_options.stop->load(); }
   // Is the bucket below the tier's watermark (rolled up, trusted)?
   bool rolled_up(Tier tier, util::SysMicros bucket) const {
     const auto& w = m_cov.watermark[at(tier)];
@@ -89,6 +90,7 @@ Expected<RollupReport> Pass::run() {
   if (!cov) return fail(cov);
   m_cov = *cov;
   for (auto tier : k_tiers) {
+    if (stopped()) break;
     if (auto ok = handle_marks(tier); !ok) return fail(ok);
     if (auto ok = roll_forward(tier); !ok) return fail(ok);
   }
@@ -98,7 +100,7 @@ Expected<RollupReport> Pass::run() {
 
 Expected<void> Pass::handle_marks(Tier tier) {
   bool more = true;
-  while (more) {
+  while (more && !stopped()) {
     auto ok = store::transact(m_db, [&]() -> Expected<void> {
       auto marks = store::rollups::marks(m_db, tier, k_marks_per_transaction);
       if (!marks) return fail(marks);
@@ -205,6 +207,7 @@ Expected<void> Pass::roll_forward(Tier tier) {
     std::vector<std::pair<std::int64_t, std::vector<Row>>> batch;
     std::size_t pending = 0;
     for (auto id : ids) {
+      if (stopped()) return {};
       auto rows = build(tier, id, from, to);
       if (!rows) return fail(rows);
       pending += rows->size() + 1;

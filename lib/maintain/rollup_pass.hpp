@@ -7,6 +7,7 @@
 #include "util/time.hpp"
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -41,6 +42,9 @@ struct RollupOptions {
   // How long after a minute ends before it is rolled up (late replies).
   util::Micros settle = std::chrono::seconds{90};
   Progress progress;
+  // When set (e.g. by the collector shutting down), the pass ends at its next
+  // step and reports what it did; the next pass goes on from there.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct RollupReport {

@@ -1,0 +1,76 @@
+#include "maintain/lock.hpp"
+#include "maintain_fixture.hpp"
+
+#include "collect/maintenance.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace pk;
+using namespace std::chrono_literals;
+
+TEST_SUITE_BEGIN("collect");
+
+namespace {
+
+collect::MaintenanceOptions fast() {
+  collect::MaintenanceOptions o;
+  o.rollup_interval = 50ms;
+  o.prune_interval = 50ms;
+  return o;
+}
+
+// Waits (bounded) until `done` holds for the thread's stats.
+template <typename Pred>
+collect::MaintenanceStats wait_for(const collect::Maintenance& m, Pred done) {
+  for (int i = 0; i < 400 && !done(m.stats()); ++i) std::this_thread::sleep_for(25ms);
+  return m.stats();
+}
+
+}  // namespace
+
+TEST_CASE("maintenance thread: rolls up and prunes on its own connection") {
+  test::RollupDb f(1);
+  const auto now = util::now_utc();
+  test::insert(f.db, test::make_samples(f.ids[0], now - 40 * 24h, now - 39 * 24h, 60s, 1));
+  test::insert(f.db, test::make_samples(f.ids[0], now - 2h, now - 1h, 10s, 2));
+  auto m = collect::Maintenance::start(f.db.path(), fast());
+  REQUIRE(m);
+  auto stats = wait_for(**m, [](const auto& s) { return s.rollups >= 2 && s.prunes >= 1; });
+  (*m)->stop();
+  CHECK_FALSE(stats.last_error.has_value());
+  CHECK(stats.rollups >= 2);
+  CHECK(stats.prunes >= 1);
+  auto cov = store::rollups::coverage(f.db);
+  REQUIRE(cov);
+  REQUIRE(cov->watermark[1]);
+  CHECK(*cov->watermark[1] >= analyze::floor_to(now - 90s, 1min));
+  // The default retention (raw 30 d): the 40-day-old samples are gone, their rollups stay.
+  REQUIRE(cov->horizon[0]);
+  CHECK(test::count_rows(f.db, "SELECT count(*) FROM samples") == 360);
+  CHECK(test::count_rows(f.db, "SELECT count(*) FROM rollup_1m") == 24 * 60 + 60);
+}
+
+TEST_CASE("maintenance thread: skips its rounds while `maintain` holds the lock") {
+  test::RollupDb f(1);
+  test::insert(f.db, test::make_samples(f.ids[0], util::now_utc() - 1h, util::now_utc() - 30min, 10s, 3));
+  auto held = maintain::MaintenanceLock::acquire(f.db.path(), /*wait=*/false);
+  REQUIRE(held);
+  auto busy = maintain::MaintenanceLock::acquire(f.db.path(), /*wait=*/false);
+  REQUIRE_FALSE(busy);
+  CHECK(busy.error().kind == ErrorKind::busy);
+  auto m = collect::Maintenance::start(f.db.path(), fast());
+  REQUIRE(m);
+  auto stats = wait_for(**m, [](const auto& s) { return s.skipped >= 2; });
+  CHECK(stats.skipped >= 2);
+  CHECK(stats.rollups == 0);
+  CHECK(test::count_rows(f.db, "SELECT count(*) FROM rollup_1m") == 0);
+  { auto release = std::move(*held); }
+  stats = wait_for(**m, [](const auto& s) { return s.rollups >= 1; });
+  (*m)->stop();
+  CHECK(stats.rollups >= 1);
+  CHECK(test::count_rows(f.db, "SELECT count(*) FROM rollup_1m") == 30);
+}
+
+TEST_SUITE_END();
