@@ -1,6 +1,7 @@
 #include "app.hpp"
 
 #include "context.hpp"
+#include "query/check.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -26,6 +27,15 @@ int exit_code(ErrorKind kind) {
 }
 
 void print_error(std::string_view message) { fmt::print(stderr, "pingkeeper: error: {}\n", message); }
+
+// A failure: the message, and the exit code for `kind`; under the Nagios
+// convention (`check`) a status line on stdout too and always 3, UNKNOWN.
+int fail(const Context& ctx, std::string_view message, ErrorKind kind) {
+  print_error(message);
+  if (!ctx.nagios) return exit_code(kind);
+  fmt::print("{}\n", query::unknown_line(message));
+  return 3;
+}
 
 // The innermost subcommand the parser had entered.
 const CLI::App& deepest(const CLI::App& app) {
@@ -84,7 +94,8 @@ int main(int argc, char** argv) {
   app.set_config("--config", "", "Read options from a TOML or INI file")->option_text("FILE");
   app.allow_config_extras(CLI::config_extras_mode::error);  // a typo in the file is an error
   app.footer(
-      "Exit codes: 0 ok, 1 runtime failure, 2 invalid input, 3 not found, 4 permission, 5 already running.\n"
+      "Exit codes: 0 ok, 1 runtime failure, 2 invalid input, 3 not found, 4 permission, 5 already running\n"
+      "(check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).\n"
       "Database: --db, else $PINGKEEPER_DB, else " +
       default_db_path());
 
@@ -106,6 +117,10 @@ int main(int argc, char** argv) {
   register_run(app, ctx);
   register_logs(app, ctx);
   register_maintain(app, ctx);
+  register_stats(app, ctx);
+  register_series(app, ctx);
+  register_downtime(app, ctx);
+  register_check(app, ctx);
   register_demo(app, ctx);
 
   if (argc <= 1) {
@@ -122,9 +137,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(parse_error_message(app, e));
+    auto code = fail(ctx, parse_error_message(app, e), ErrorKind::invalid_input);
     fmt::print(stderr, "Run with --help for usage.\n");
-    return 2;
+    return code;
   }
 
   // Precedence: the command line, then the environment, then the config file.
@@ -137,22 +152,15 @@ int main(int argc, char** argv) {
   }
 
   // A bad display zone is a usage error for every command, not only those that show times.
-  if (auto zone = ctx.display_zone(); !zone) {
-    print_error(zone.error().message);
-    return 2;
-  }
+  if (auto zone = ctx.display_zone(); !zone) return fail(ctx, zone.error().message, ErrorKind::invalid_input);
 
   try {
     if (!ctx.action) return 0;
     auto result = ctx.action();
-    if (!result) {
-      print_error(result.error().message);
-      return exit_code(result.error().kind);
-    }
-    return 0;
+    if (!result) return fail(ctx, result.error().message, result.error().kind);
+    return ctx.exit_code;
   } catch (const std::exception& e) {
-    print_error(fmt::format("internal error: {}", e.what()));
-    return 1;
+    return fail(ctx, fmt::format("internal error: {}", e.what()), ErrorKind::io);
   }
 }
 

@@ -33,6 +33,11 @@ struct Context {
   std::string tz;  // display zone; empty: local
   util::SysMicros now = util::now_utc();
   std::function<Expected<void>()> action;
+  // The exit code when the action succeeds (check: its Nagios state).
+  int exit_code = 0;
+  // Set when `check` is being parsed: every failure, usage errors included,
+  // is UNKNOWN (exit 3) with a "PINGKEEPER UNKNOWN - ..." line on stdout.
+  bool nagios = false;
   std::vector<std::string> raw_args;  // argv as typed, after the program name
 
   Format format() const { return json ? Format::json : csv ? Format::csv : Format::table; }
@@ -60,6 +65,10 @@ void register_ping(CLI::App& app, Context& ctx);
 void register_run(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 void register_maintain(CLI::App& app, Context& ctx);
+void register_stats(CLI::App& app, Context& ctx);
+void register_series(CLI::App& app, Context& ctx);
+void register_downtime(CLI::App& app, Context& ctx);
+void register_check(CLI::App& app, Context& ctx);
 void register_demo(CLI::App& app, Context& ctx);
 
 }  // namespace pk::cli

@@ -6,6 +6,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace pk::core {
@@ -163,6 +164,14 @@ Expected<JobState> job_state(const Job& job, util::SysMicros now) {
     return JobState{JobStatus::in_window, clip(job.windows.next_close(now, *zone))};
   }
   return JobState{JobStatus::outside_window, clip(job.windows.next_open(now, *zone))};
+}
+
+Expected<std::vector<Interval>> active_intervals(const Job& job, util::SysMicros from, util::SysMicros to) {
+  auto zone = util::locate_zone(job.tz);
+  if (!zone) return std::unexpected(zone.error());
+  if (job.starts_at) from = std::max(from, *job.starts_at);
+  if (job.ends_at) to = std::min(to, *job.ends_at);
+  return job.windows.intervals(from, to, *zone);
 }
 
 }  // namespace pk::core

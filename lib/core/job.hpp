@@ -126,4 +126,10 @@ struct JobState {
 // Evaluates the job at `now`. Fails only when the job's zone is unknown.
 Expected<JobState> job_state(const Job& job, util::SysMicros now);
 
+// The parts of [from, to) that the job covers: inside its weekly windows (in
+// its zone, DST-correct) and between starts_at and ends_at; merged, in order.
+// This is the lens of a job's statistics. `job stop` keeps no history, so a
+// stopped job's past windows count too. Fails only when the zone is unknown.
+Expected<std::vector<Interval>> active_intervals(const Job& job, util::SysMicros from, util::SysMicros to);
+
 }  // namespace pk::core

@@ -157,4 +157,32 @@ TEST_CASE("job state follows start, end, windows and stop") {
   CHECK_FALSE(a->next_change);
 }
 
+TEST_CASE("active_intervals: windows in the job's zone, clipped to start and end") {
+  core::Job j = biz();
+  const auto monday = k_monday_noon_utc - 12h;  // 00:00 UTC
+  auto week = core::active_intervals(j, monday, monday + 7 * 24h);
+  REQUIRE(week);
+  REQUIRE(week->size() == 5);
+  CHECK(week->front() == core::Interval{monday + 8h, monday + 16h});  // 09:00-17:00 CET
+  CHECK(week->back() == core::Interval{monday + 4 * 24h + 8h, monday + 4 * 24h + 16h});
+  SUBCASE("start and end cut the windows") {
+    j.starts_at = monday + 10h;
+    j.ends_at = monday + 24h + 9h;
+    auto cut = core::active_intervals(j, monday, monday + 7 * 24h);
+    REQUIRE(cut);
+    CHECK(*cut == std::vector<core::Interval>{{monday + 10h, monday + 16h}, {monday + 24h + 8h, monday + 24h + 9h}});
+  }
+  SUBCASE("no windows: the whole range between start and end") {
+    j.windows = {};
+    j.ends_at = monday + 1h;
+    CHECK(*core::active_intervals(j, monday - 1h, monday + 2h) ==
+          std::vector<core::Interval>{{monday - 1h, monday + 1h}});
+    CHECK(core::active_intervals(j, monday + 1h, monday + 2h)->empty());
+  }
+  SUBCASE("unknown zone") {
+    j.tz = "Nowhere/City";
+    CHECK_FALSE(core::active_intervals(j, monday, monday + 1h));
+  }
+}
+
 TEST_SUITE_END();

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "context.hpp"
+
+#include "core/json.hpp"
+#include "util/duration.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+// What the statistics commands (stats, series, downtime, check) share:
+// --since / --until and how they print numbers.
+namespace pk::cli {
+
+struct RangeOptions {
+  std::optional<std::string> since;
+  std::optional<std::string> until;
+};
+
+// Adds --since and --until to `cmd`; `default_since` is shown in the help.
+void add_range_options(CLI::App& cmd, RangeOptions& o, const std::string& default_since);
+
+// [since, until) from the options, read in the display zone: --since
+// defaults to `default_since` ago, --until to now. invalid_input on bad text
+// or when since is not before until.
+Expected<std::pair<util::SysMicros, util::SysMicros>> parse_range(const Context& ctx, const RangeOptions& o,
+                                                                  util::Micros default_since);
+
+// A JSON value as a table or CSV cell: "" (csv) or "-" (table) for null,
+// strings as they are, numbers as JSON writes them.
+std::string cell(const core::Json& value, Format format);
+
+// A number with `decimals` decimals, or "-" for null (tables).
+std::string fixed(const core::Json& value, int decimals);
+
+}  // namespace pk::cli
