@@ -31,10 +31,10 @@ print(runs)
 EOF
 }
 
-# outages_of EXPR: the outages of the last --json output's target EXPR as
-# the same (start_us, end_us, probes) list.
+# outages_of EXPR: the list EXPR of the last --json output (objects with
+# start, end and probes) as the same (start_us, end_us, probes) list.
 outages_of() {
-  json_value "[(int(__import__('datetime').datetime.fromisoformat(o['start'].replace('Z', '+00:00')).timestamp() * 1e6 + 0.5), int(__import__('datetime').datetime.fromisoformat(o['end'].replace('Z', '+00:00')).timestamp() * 1e6 + 0.5), o['probes']) for o in $1['outages']]"
+  json_value "[(int(__import__('datetime').datetime.fromisoformat(o['start'].replace('Z', '+00:00')).timestamp() * 1e6 + 0.5), int(__import__('datetime').datetime.fromisoformat(o['end'].replace('Z', '+00:00')).timestamp() * 1e6 + 0.5), o['probes']) for o in $1]"
 }
 
 run_pk init -q
@@ -87,7 +87,7 @@ expect_json 'd["outages"] == sum(len(t["outages"]) for t in d["targets"]) > 0' T
 expect_json 'all(120 <= o["duration_s"] <= 481 for o in d["targets"][0]["outages"])' True
 # Loss bursts never last a minute at 1 s, outages always do: the runs of
 # losses of at least 60 s in the database are exactly the outages listed.
-expect_eq "outages = runs of losses >= 60 s" "$(outages_of 'd["targets"][0]')" "$(runs_of_losses week-01 60)"
+expect_eq "outages = runs of losses >= 60 s" "$(outages_of 'd["targets"][0]["outages"]')" "$(runs_of_losses week-01 60)"
 
 section "rollups: built up to the watermark, for a second demo too (its history is all late)"
 expect_json 'd["rollup_rows"]["1m"] > 10000 and d["rollup_rows"]["1h"] >= 168 and d["rollup_rows"]["1d"] >= 7' True
@@ -98,6 +98,32 @@ for name in demo-01 week-01; do
                  AND s.ts < (SELECT value FROM settings WHERE key = 'rollup.watermark.1m')")" \
     "$(db_query "SELECT sum(r.sent) FROM rollup_1m r JOIN targets t ON t.id = r.target_id WHERE t.name = '$name'")"
 done
+
+section "the demo through stats, series and downtime"
+WEEK_SINCE=$(json_value 'd["since"]')
+week_outages=$(outages_of 'd["targets"][0]["outages"]')
+run_pk --json downtime week-01 --since "$WEEK_SINCE"
+expect_code 0
+expect_eq "downtime lists the demo's outages" "$week_outages" "$(outages_of 'd["periods"]')"
+# Over a week stats reads rollups (sketch percentiles): within 1 % of the exact ranks.
+run_pk --json stats week-01 --since "$WEEK_SINCE"
+expect_code 0
+expect_json 'd[0]["source"] != "raw" and not d[0]["exact_percentiles"]' True
+expect_json 'd[0]["sent"]' 604800
+for q in 50 95 99; do
+  exact=$(db_query "SELECT s.rtt_us FROM samples s JOIN targets t ON t.id = s.target_id WHERE t.name = 'week-01'
+                    AND s.rtt_us IS NOT NULL ORDER BY s.rtt_us LIMIT 1 OFFSET
+                    (SELECT (count(s.rtt_us) - 1) * $q / 100 FROM samples s JOIN targets t ON t.id = s.target_id
+                     WHERE t.name = 'week-01')")
+  key=$([[ $q == 50 ]] && echo median_ms || echo "p${q}_ms")
+  expect_json "abs(d[0][\"$key\"] * 1000 - $exact) <= 0.01 * $exact" True
+done
+expect_json 'd[0]["received"] == d[0]["sent"] - d[0]["lost"]' True
+expect_eq "stats received = answered samples" "$(json_value 'd[0]["received"]')" \
+  "$(db_query "SELECT count(s.rtt_us) FROM samples s JOIN targets t ON t.id = s.target_id WHERE t.name = 'week-01'")"
+run_pk --json series week-01 --since "$WEEK_SINCE" --points 800
+expect_code 0
+expect_json '0 < len(d["points"]) <= 800' True
 
 section "--csv: one row per outage"
 run_pk --csv demo --targets 1 --days 7 --interval 10s --prefix csv
