@@ -25,6 +25,9 @@ constexpr std::size_t k_chunk = 16384;
 constexpr std::size_t k_flush_samples = 100'000;
 constexpr std::int64_t k_max_pending = 2 * static_cast<std::int64_t>(k_flush_samples);
 constexpr auto k_pending_poll = std::chrono::milliseconds{2};
+// Failed commits (each after the 10 s busy timeout, or a full disk) before
+// the demo gives up.
+constexpr std::int64_t k_max_retries = 3;
 
 // Aligned to the interval (from the epoch), like a collector's rounds.
 util::SysMicros history_end(const DemoOptions& o) {
@@ -67,7 +70,8 @@ Expected<std::int64_t> write_history(const std::string& db_path, const DemoOptio
   std::vector<core::Sample> chunk;
   chunk.reserve(k_chunk);
   bool stopped = false;
-  for (std::size_t k = 0; k < targets.size() && !stopped; ++k) {
+  bool failing = false;
+  for (std::size_t k = 0; k < targets.size() && !stopped && !failing; ++k) {
     SyntheticSpec spec;
     spec.seed = o.seed;
     spec.index = static_cast<int>(k) + 1;
@@ -80,12 +84,14 @@ Expected<std::int64_t> write_history(const std::string& db_path, const DemoOptio
     targets[k].profile = history.profile();
     targets[k].outages = history.outages();
     targets[k].samples = history.size();
-    while (!stopped && history.next(chunk, k_chunk) > 0) {
+    while (!stopped && !failing && history.next(chunk, k_chunk) > 0) {
       for (const auto& s : chunk) (*writer)->add(s);
       progress.generated += static_cast<std::int64_t>(chunk.size());
       while (true) {
-        progress.committed = (*writer)->stats().committed;
-        if (progress.generated - progress.committed <= k_max_pending) break;
+        const auto stats = (*writer)->stats();
+        progress.committed = stats.committed;
+        failing = stats.retries >= k_max_retries;
+        if (failing || progress.generated - progress.committed <= k_max_pending) break;
         std::this_thread::sleep_for(k_pending_poll);
       }
       if (observer && !observer(progress)) stopped = true;
@@ -93,6 +99,11 @@ Expected<std::int64_t> write_history(const std::string& db_path, const DemoOptio
   }
   auto done = (*writer)->stop();
   if (!done) return std::unexpected(done.error());
+  if (failing) {
+    return make_error(ErrorKind::database,
+                      "the database kept refusing the demo's samples (busy, or the disk full); the demo targets and "
+                      "their samples were removed");
+  }
   if (stopped) return make_error(ErrorKind::io, "interrupted; the demo targets and their samples were removed");
   progress.committed = (*writer)->stats().committed;
   if (observer) (void)observer(progress);

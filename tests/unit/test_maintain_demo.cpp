@@ -193,3 +193,22 @@ TEST_CASE("demo: a stop removes what was added") {
   CHECK(count(*db, "SELECT count(*) FROM targets") == 1);
   CHECK(count(*db, "SELECT count(*) FROM samples") == 1440);
 }
+
+TEST_CASE("demo: a database that refuses the samples gets nothing") {
+  test::TempDir dir;
+  const auto path = dir.file("demo.db");
+  {
+    auto db = store::Database::open(path);
+    REQUIRE(db);
+    db->exec("CREATE TRIGGER refuse BEFORE INSERT ON samples BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  }
+  for (int days : {1, 3}) {  // fewer samples than one commit, and many commits' worth
+    INFO("days: " << days);
+    auto refused = maintain::make_demo(path, options(1, days, days == 1 ? 10s : 1s));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("refused by the test") != std::string::npos);
+    auto db = store::Database::open(path);
+    REQUIRE(db);
+    CHECK(count(*db, "SELECT count(*) FROM targets") == 0);
+  }
+}
