@@ -1,5 +1,7 @@
 #include "maintain/retention.hpp"
 
+#include "maintain/pacer.hpp"
+
 #include "analyze/aggregate.hpp"
 #include "analyze/source.hpp"
 #include "store/rollups.hpp"
@@ -53,11 +55,14 @@ Expected<std::int64_t> delete_before(const store::Database& db, Tier tier, util:
   auto ids = tier == Tier::raw ? store::samples::target_ids(db) : store::rollups::target_ids(db, tier);
   if (!ids) return fail(ids);
   std::int64_t deleted = 0;
+  Pacer pacer;
   const auto stage = fmt::format("prune {}", analyze::to_string(tier));
   for (std::size_t i = 0; i < ids->size() && !(stop != nullptr && stop->load()); ++i) {
     while (true) {
-      auto n = tier == Tier::raw ? store::samples::erase_before(db, (*ids)[i], cut, k_samples_per_delete)
+      auto n = pacer.run([&] {
+        return tier == Tier::raw ? store::samples::erase_before(db, (*ids)[i], cut, k_samples_per_delete)
                                  : store::rollups::erase_before(db, tier, (*ids)[i], cut, k_rows_per_delete);
+      });
       if (!n) return fail(n);
       deleted += *n;
       if (*n < (tier == Tier::raw ? k_samples_per_delete : k_rows_per_delete)) break;
@@ -174,8 +179,9 @@ Expected<VacuumReport> vacuum(const store::Database& db, const Progress& progres
   auto before = store::space(db);
   if (!before) return fail(before);
   VacuumReport report;
+  Pacer pacer;
   while (report.pages_freed < before->free_pages) {
-    auto freed = store::incremental_vacuum(db, k_pages_per_vacuum);
+    auto freed = pacer.run([&] { return store::incremental_vacuum(db, k_pages_per_vacuum); });
     if (!freed) return fail(freed);
     if (*freed <= 0) break;
     report.pages_freed += *freed;

@@ -46,7 +46,9 @@ struct PruneReport {
 // buckets of a pending dirty mark and the coarser buckets holding them. Records the new
 // horizon.<tier> first, so readers stop using that range, then deletes in
 // small transactions (a few thousand rows, a few milliseconds each), then
-// drops dirty marks that can no longer be served. Freed pages go to the
+// drops dirty marks that can no longer be served (with them, late samples
+// that arrived before the raw horizon and that no rollup pass has merged
+// yet: `maintain` and the collector run the pass first). Freed pages go to the
 // freelist, where new rows reuse them. When `stop` is set, ends at the next
 // step (the next prune goes on). Callers hold the MaintenanceLock.
 Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {},

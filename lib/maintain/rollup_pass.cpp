@@ -1,5 +1,7 @@
 #include "maintain/rollup_pass.hpp"
 
+#include "maintain/pacer.hpp"
+
 #include "analyze/aggregate.hpp"
 #include "analyze/source.hpp"
 #include "store/rollups.hpp"
@@ -83,6 +85,7 @@ class Pass {
   const RollupOptions& m_options;
   store::rollups::Coverage m_cov;
   RollupReport m_report;
+  Pacer m_pacer;
 };
 
 Expected<RollupReport> Pass::run() {
@@ -101,16 +104,18 @@ Expected<RollupReport> Pass::run() {
 Expected<void> Pass::handle_marks(Tier tier) {
   bool more = true;
   while (more && !stopped()) {
-    auto ok = store::transact(m_db, [&]() -> Expected<void> {
-      auto marks = store::rollups::marks(m_db, tier, k_marks_per_transaction);
-      if (!marks) return fail(marks);
-      more = static_cast<std::int64_t>(marks->size()) == k_marks_per_transaction;
-      for (const auto& m : *marks) {
-        if (auto done = handle_mark(tier, m); !done) return done;
-        if (auto done = store::rollups::unmark(m_db, tier, m); !done) return done;
-      }
-      m_report.dirty_handled[at(tier)] += static_cast<std::int64_t>(marks->size());
-      return {};
+    auto ok = m_pacer.run([&] {
+      return store::transact(m_db, [&]() -> Expected<void> {
+        auto marks = store::rollups::marks(m_db, tier, k_marks_per_transaction);
+        if (!marks) return fail(marks);
+        more = static_cast<std::int64_t>(marks->size()) == k_marks_per_transaction;
+        for (const auto& m : *marks) {
+          if (auto done = handle_mark(tier, m); !done) return done;
+          if (auto done = store::rollups::unmark(m_db, tier, m); !done) return done;
+        }
+        m_report.dirty_handled[at(tier)] += static_cast<std::int64_t>(marks->size());
+        return {};
+      });
     });
     if (!ok) return ok;
   }
@@ -195,7 +200,7 @@ Expected<void> Pass::roll_forward(Tier tier) {
     auto to = end;
     if (*next && **next < end) to = std::min(end, std::max(from, analyze::floor_to(**next, w)) + chunk_width(tier));
     if (tier == Tier::m1) {
-      if (auto ok = store::rollups::set_claim(m_db, to); !ok) return ok;
+      if (auto ok = m_pacer.run([&] { return store::rollups::set_claim(m_db, to); }); !ok) return ok;
     }
     // Listed after the claim: a target whose first sample lands now is seen.
     auto source = source_ids(tier);
@@ -218,7 +223,7 @@ Expected<void> Pass::roll_forward(Tier tier) {
       }
     }
     if (auto ok = write(tier, from, to, batch); !ok) return ok;
-    if (auto ok = store::rollups::set_watermark(m_db, tier, to); !ok) return ok;
+    if (auto ok = m_pacer.run([&] { return store::rollups::set_watermark(m_db, tier, to); }); !ok) return ok;
     mark = to;
     if (m_options.progress) {
       m_options.progress(tier == Tier::m1   ? "rollup 1m"
@@ -234,18 +239,20 @@ Expected<void> Pass::roll_forward(Tier tier) {
 Expected<void> Pass::write(Tier tier, util::SysMicros from, util::SysMicros to,
                            std::vector<std::pair<std::int64_t, std::vector<Row>>>& batch) {
   if (batch.empty()) return {};
-  auto ok = store::transact(m_db, [&]() -> Expected<void> {
-    for (auto& [id, rows] : batch) {
-      // Rows read from a target removed meanwhile are not written back.
-      if (!rows.empty()) {
-        auto still = source_has(tier, id, from, to);
-        if (!still) return fail(still);
-        if (!*still) rows.clear();
+  auto ok = m_pacer.run([&] {
+    return store::transact(m_db, [&]() -> Expected<void> {
+      for (auto& [id, rows] : batch) {
+        // Rows read from a target removed meanwhile are not written back.
+        if (!rows.empty()) {
+          auto still = source_has(tier, id, from, to);
+          if (!still) return fail(still);
+          if (!*still) rows.clear();
+        }
+        if (auto done = store::rollups::replace(m_db, tier, id, from, to, rows); !done) return done;
+        m_report.rows_written[at(tier)] += static_cast<std::int64_t>(rows.size());
       }
-      if (auto done = store::rollups::replace(m_db, tier, id, from, to, rows); !done) return done;
-      m_report.rows_written[at(tier)] += static_cast<std::int64_t>(rows.size());
-    }
-    return {};
+      return {};
+    });
   });
   batch.clear();
   return ok;

@@ -23,13 +23,6 @@ Expected<std::optional<std::string>> get(const Database& db, std::string_view ke
 // Sets `key` to `value`, replacing any old value.
 Expected<void> set(const Database& db, std::string_view key, std::string_view value);
 
-// Removes `key` (nothing happens when it is not set).
-Expected<void> erase(const Database& db, std::string_view key);
-
-// An instant setting (decimal µs since the epoch): nullopt when not set;
-// ErrorKind::database when the stored text is not a decimal integer.
-Expected<std::optional<std::int64_t>> get_micros(const Database& db, std::string_view key);
-
 // How long each tier is kept, indexed by analyze::Tier (raw, 1m, 1h, 1d);
 // nullopt = forever.
 using Retention = std::array<std::optional<util::Micros>, 4>;

@@ -36,6 +36,7 @@ struct RollupDb {
     for (int i = 0; i < targets; ++i) {
       core::TargetPatch p;
       p.name = "t" + std::to_string(i);
+      p.paused = true;  // never probed
       ts.push_back(*core::make_target("192.0.2." + std::to_string(i + 1), p));
     }
     auto added = store::targets::add(db, ts, k_midnight);
