@@ -182,6 +182,10 @@ expect_stderr_empty
 
 # ---------------------------------------------------------------------------
 section "errors: exit 2, a clear message, the database unchanged"
+# A small database of its own, so that each `.dump` comparison is quick.
+export PINGKEEPER_DB=$PK_TMP/errors.db
+run_pk -q demo --targets 2 --days 1 --interval 1h
+expect_code 0
 expect_rejected 2 'target "demo-01" already exists (2 of the 2 demo names are taken): choose another --prefix' \
   demo --targets 2 --days 1 --interval 10s
 expect_rejected 2 "pingkeeper target rm demo-01" demo --targets 3 --days 1 --interval 10s
