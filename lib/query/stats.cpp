@@ -25,11 +25,11 @@ std::vector<core::Interval> clip(std::span<const core::Interval> periods, util::
   return out;
 }
 
-Expected<void> set_downtime(Reader& reader, Stats& s, std::span<const core::Interval> periods,
-                            util::Micros min_duration) {
+Expected<void> set_downtime(Reader& reader, const core::Target& target, Stats& s,
+                            std::span<const core::Interval> periods, util::Micros min_duration) {
   util::Micros down{};
   for (const auto& p : periods) {
-    auto found = downtime_periods(reader, s.target_id, p.begin, p.end, min_duration);
+    auto found = downtime_periods(reader, target, p.begin, p.end, min_duration);
     if (!found) return std::unexpected(found.error());
     for (const auto& d : *found) down += std::min(d.end, p.end) - std::max(d.start, p.begin);
   }
@@ -99,7 +99,7 @@ Expected<Stats> target_stats(Reader& reader, const core::Target& target, util::S
   s.p99 = quantile(0.99);
 
   if (options.availability) {
-    if (auto done = set_downtime(reader, s, periods, options.min_downtime); !done) {
+    if (auto done = set_downtime(reader, target, s, periods, options.min_downtime); !done) {
       return std::unexpected(done.error());
     }
   }

@@ -53,7 +53,7 @@ struct Fixture {
 
   void expect_exact(util::SysMicros from, util::SysMicros to, util::Micros min_duration) {
     auto reader = f.reader();
-    auto got = query::downtime_periods(reader, f.target.id, from, to, min_duration);
+    auto got = query::downtime_periods(reader, f.target, from, to, min_duration);
     REQUIRE(got);
     auto want = analyze::detect_downtime(test::between(samples, from, to), min_duration, to);
     INFO("range " << util::format_iso_utc(from) << " .. " << util::format_iso_utc(to) << ", min "
@@ -92,14 +92,14 @@ TEST_CASE("the fast path finds exactly what the detector finds in all samples") 
 TEST_CASE("the minimum duration is inclusive: a 30 s outage counts at 30 s, not at 32 s") {
   Fixture x(k_monday + 48h);
   auto reader = x.f.reader();
-  auto at30 = query::downtime_periods(reader, x.f.target.id, k_monday + 4h, k_monday + 5h + 10min, 30s);
+  auto at30 = query::downtime_periods(reader, x.f.target, k_monday + 4h, k_monday + 5h + 10min, 30s);
   REQUIRE(at30);
   REQUIRE(at30->size() == 1);
   CHECK(at30->front().start == k_monday + 5h);
   CHECK(at30->front().end == k_monday + 5h + 30s);
   CHECK(at30->front().probes == 15);
   CHECK_FALSE(at30->front().ongoing);
-  auto at32 = query::downtime_periods(reader, x.f.target.id, k_monday + 4h, k_monday + 5h + 10min, 32s);
+  auto at32 = query::downtime_periods(reader, x.f.target, k_monday + 4h, k_monday + 5h + 10min, 32s);
   REQUIRE(at32);
   CHECK(at32->empty());
 }
@@ -107,7 +107,7 @@ TEST_CASE("the minimum duration is inclusive: a 30 s outage counts at 30 s, not 
 TEST_CASE("a loss followed by silence lasts until the next answer") {
   Fixture x(k_monday + 48h);
   auto reader = x.f.reader();
-  auto got = query::downtime_periods(reader, x.f.target.id, k_monday + 14h, k_monday + 16h, 30s);
+  auto got = query::downtime_periods(reader, x.f.target, k_monday + 14h, k_monday + 16h, 30s);
   REQUIRE(got);
   REQUIRE(got->size() == 1);
   CHECK(got->front().start == k_monday + 15h);
@@ -125,7 +125,7 @@ TEST_CASE("where raw samples were pruned, rollup buckets without answers stand i
   Fixture x(k_monday + 48h);
   x.f.prune_raw(k_monday + 24h);
   auto reader = x.f.reader();
-  auto got = query::downtime_periods(reader, x.f.target.id, k_monday, k_monday + 48h, 30s);
+  auto got = query::downtime_periods(reader, x.f.target, k_monday, k_monday + 48h, 30s);
   REQUIRE(got);
   INFO(show(*got));
   REQUIRE(got->size() == 5);
@@ -152,7 +152,7 @@ TEST_CASE("a range starting inside a pruned bucket starts no earlier than the ra
   Fixture x(k_monday + 48h);
   x.f.prune_raw(k_monday + 24h);
   auto reader = x.f.reader();
-  auto got = query::downtime_periods(reader, x.f.target.id, k_monday + 10h + 45min + 10s, k_monday + 12h, 30s);
+  auto got = query::downtime_periods(reader, x.f.target, k_monday + 10h + 45min + 10s, k_monday + 12h, 30s);
   REQUIRE(got);
   REQUIRE(got->size() == 1);
   CHECK(got->front().start == k_monday + 10h + 45min + 10s);

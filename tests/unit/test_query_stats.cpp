@@ -1,3 +1,4 @@
+#include "maintain/rollup_pass.hpp"
 #include "query/fold.hpp"
 #include "query/stats.hpp"
 #include "query_data.hpp"
@@ -158,6 +159,29 @@ TEST_CASE("raw and rollups agree within the sketch bound") {
     CHECK(big->source == analyze::Tier::d1);
     CHECK(big->aggregate.summary.sent() == truth.sent);
   }
+}
+
+TEST_CASE("rows written by the rollup pass answer like raw samples") {
+  test::QueryDb f;
+  test::History h;
+  h.length = 30h;
+  h.lost = {{7h + 10s, 7h + 3min}};
+  auto samples = h.samples(f.target.id);
+  f.insert(samples);
+  auto pass = maintain::run_rollup(f.db, k_monday + 30h + 5min);
+  REQUIRE_MESSAGE(pass, (pass ? "" : pass.error().message));
+  auto reader = f.reader();
+  const auto from = k_monday + 3min + 7s;
+  const auto to = k_monday + 30h;
+  auto raw = one(reader, f.target, from, to, query::Source::raw);
+  auto rolled = one(reader, f.target, from, to, query::Source::rollup);
+  CHECK(rolled.source == analyze::Tier::h1);  // no whole UTC day in the range
+  const auto truth = truth_of(test::between(samples, from, to));
+  check_exact(raw, truth);
+  check_exact(rolled, truth);
+  CHECK(*rolled.p95 == doctest::Approx(truth.quantile(0.95)).epsilon(0.01));
+  CHECK(*rolled.downtime == *raw.downtime);
+  CHECK(*raw.downtime >= 170s);
 }
 
 TEST_CASE("the not yet rolled-up tail is read raw") {
