@@ -34,6 +34,7 @@
 
 set -u
 BENCH_SRC=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.bash
 source "$BENCH_SRC/common.bash"
 
 if [[ $# -ne 2 ]]; then
@@ -92,7 +93,7 @@ ID=$(q "SELECT id FROM targets WHERE name = 'demo-01'")
 SINCE_US=$(q "SELECT min(ts) / 1000000 * 1000000 FROM samples WHERE target_id = $ID")
 ROWS="FROM samples WHERE target_id = $ID AND ts >= $SINCE_US"
 demo_wall=$(med W demo)
-emit demo_1x${DAYS}d_1s_wall_s "$demo_wall" s "samples=$SAMPLES" "reps=$DEMO_REPS" "stat=median" \
+emit "demo_1x${DAYS}d_1s_wall_s" "$demo_wall" s "samples=$SAMPLES" "reps=$DEMO_REPS" "stat=median" \
   "per_rep=$(list W demo)" "cpu_s=$(med C demo)" "peak_rss_kb=$(med M demo)" "filesystem=$FS" \
   "samples_per_s=$(calc "$SAMPLES / $demo_wall")" "goal_max=60" \
   "met=$(awk -v w="$demo_wall" 'BEGIN {print (w < 60) ? "true" : "false"}')" \
@@ -143,12 +144,12 @@ err() { calc "100 * ($1 - $2) / $2"; }
 abs() { awk -v x="$1" 'BEGIN {print (x < 0) ? -x : x}'; }
 p95_err=$(err "$st_p95" "$exact_p95")
 common=("samples=$n_sent" "target=demo-01" "since=$SINCE" "reps=$REPS" "stat=median" "cache=warm")
-emit stats_1x${DAYS}d_wall_s "$(med W stats)" s "${common[@]}" "per_rep=$(list W stats)" \
+emit "stats_1x${DAYS}d_wall_s" "$(med W stats)" s "${common[@]}" "per_rep=$(list W stats)" \
   "cpu_s=$(med C stats)" "peak_rss_kb=$(med M stats)" "source=$st_source" \
   "command=pingkeeper --json stats demo-01 --since $SINCE"
-emit sql_scan_1x${DAYS}d_wall_s "$(med W scan)" s "${common[@]}" "per_rep=$(list W scan)" \
+emit "sql_scan_1x${DAYS}d_wall_s" "$(med W scan)" s "${common[@]}" "per_rep=$(list W scan)" \
   "cpu_s=$(med C scan)" "peak_rss_kb=$(med M scan)" "command=sqlite3 DB \"$SCAN\""
-emit sql_sort_p95_1x${DAYS}d_wall_s "$(med W sort)" s "${common[@]}" "per_rep=$(list W sort)" \
+emit "sql_sort_p95_1x${DAYS}d_wall_s" "$(med W sort)" s "${common[@]}" "per_rep=$(list W sort)" \
   "cpu_s=$(med C sort)" "peak_rss_kb=$(med M sort)" "command=sqlite3 DB \"$SORT\""
 ratio=$(calc "$(med W scan) / $(med W stats)")
 emit stats_speedup_vs_sql_scan "$ratio" x "stat=ratio of median walls" \
@@ -231,19 +232,19 @@ if [[ $many_rows != "$MANY" || $many_sent != "$(q "SELECT count(*) FROM samples 
   echo "stats.bash: stats over $MANY targets gave $many_rows rows and $many_sent samples" >&2
   exit 1
 fi
-emit demo_${MANY}x${DAYS}d_60s_wall_s "$(med W many_demo)" s "samples=$MANY_SAMPLES" "reps=1" \
+emit "demo_${MANY}x${DAYS}d_60s_wall_s" "$(med W many_demo)" s "samples=$MANY_SAMPLES" "reps=1" \
   "cpu_s=$(med C many_demo)" "peak_rss_kb=$(med M many_demo)" \
   "command=pingkeeper --json demo --targets $MANY --days $DAYS --interval 60s"
-emit stats_${MANY}x${DAYS}d_60s_wall_s "$(med W many)" s "targets=$MANY" "samples=$many_sent" "reps=$REPS" \
+emit "stats_${MANY}x${DAYS}d_60s_wall_s" "$(med W many)" s "targets=$MANY" "samples=$many_sent" "reps=$REPS" \
   "stat=median" "per_rep=$(list W many)" "cpu_s=$(med C many)" "peak_rss_kb=$(med M many)" \
   "sources=$(py 'sorted({t["source"] for t in d})' "$TMP/many.out")" \
   "command=pingkeeper --json stats --since $SINCE"
-emit sql_grouped_scan_${MANY}x${DAYS}d_60s_wall_s "$(med W grouped)" s "samples=$many_sent" "reps=$REPS" \
+emit "sql_grouped_scan_${MANY}x${DAYS}d_60s_wall_s" "$(med W grouped)" s "samples=$many_sent" "reps=$REPS" \
   "stat=median" "per_rep=$(list W grouped)" "cpu_s=$(med C grouped)" \
   "command=sqlite3 DB \"$(echo "$GROUPED" | tr -s ' \n' ' ')\""
 emit stats_many_speedup_vs_sql_scan "$(calc "$(med W grouped) / $(med W many)")" x "stat=ratio of median walls" \
   "cpu_ratio=$(calc "$(med C grouped) / $(med C many)")"
-emit stats_${MANY}x${DAYS}d_60s_rollup_wall_s "$(med W many_rollup)" s "targets=$MANY" "reps=$REPS" "stat=median" \
+emit "stats_${MANY}x${DAYS}d_60s_rollup_wall_s" "$(med W many_rollup)" s "targets=$MANY" "reps=$REPS" "stat=median" \
   "per_rep=$(list W many_rollup)" "cpu_s=$(med C many_rollup)" "peak_rss_kb=$(med M many_rollup)" \
   "sources=$(py 'sorted({t["source"] for t in d})' "$TMP/many_rollup.out")" \
   "speedup_vs_sql_scan=$(calc "$(med W grouped) / $(med W many_rollup)")" \
