@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
   register_series(app, ctx);
   register_downtime(app, ctx);
   register_check(app, ctx);
+  register_demo(app, ctx);
 
   if (argc <= 1) {
     print_error("a command is required");

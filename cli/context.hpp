@@ -69,5 +69,6 @@ void register_stats(CLI::App& app, Context& ctx);
 void register_series(CLI::App& app, Context& ctx);
 void register_downtime(CLI::App& app, Context& ctx);
 void register_check(CLI::App& app, Context& ctx);
+void register_demo(CLI::App& app, Context& ctx);
 
 }  // namespace pk::cli

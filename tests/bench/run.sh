@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the collector benchmarks (`make bench`) and prints one JSON line per
+# Runs the collector and analytics benchmarks (`make bench`) and prints one JSON line per
 # figure on stdout: {"name","value","unit","context":{...}}. Progress and a
 # closing table go to stderr. Not part of `make test`: timings are claims for
 # BENCHMARKS.md, never pass/fail checks.
@@ -16,11 +16,15 @@
 #   rtt.bash     median RTT through pk_icmp_responder --delay 5ms / 50ms:
 #                pingkeeper ping vs ping(8) vs fping
 #   ingest.bash  rows/s of the writer path vs a plain C sqlite3 loop
+#   stats.bash   demo of 30 days at 1 s; stats vs a SQL scan and an exact
+#                p95 by SQL sort; stats over 100 targets; bytes per sample
+#                per tier; rollup pass throughput
 #
-# Environment: BENCH_ONLY="probe rtt ingest" (a subset), BENCH_OUT=FILE (also
+# Environment: BENCH_ONLY="probe rtt ingest stats" (a subset), BENCH_OUT=FILE (also
 # write the JSON lines there), and the knobs of each script (BENCH_REPS,
 # BENCH_PROBE_TARGETS, BENCH_RTT_COUNT, BENCH_RTT_DELAYS, BENCH_INGEST_ROWS,
-# BENCH_INGEST_BATCH, BENCH_INGEST_REPS). Root is needed for the network
+# BENCH_INGEST_BATCH, BENCH_INGEST_REPS, BENCH_STATS_REPS, BENCH_DEMO_REPS,
+# BENCH_STATS_DAYS, BENCH_STATS_MANY_TARGETS). Root is needed for the network
 # namespaces of probe and rtt (they skip otherwise, and fail under CI=true).
 # Network safety (TESTING.md): packets go only to loopback inside a namespace
 # created here, or to a test host in a namespace created here.
@@ -74,12 +78,13 @@ suite() {
   fi
 }
 
-for s in ${BENCH_ONLY:-probe rtt ingest}; do
+for s in ${BENCH_ONLY:-probe rtt ingest stats}; do
   case $s in
     probe) suite probe bash "$SRC/probe.bash" "$PK" "$RESPONDER" "$TOOLS" ;;
     rtt) suite rtt bash "$SRC/rtt.bash" "$PK" "$RESPONDER" ;;
     ingest) suite ingest bash "$SRC/ingest.bash" "$PK_INGEST" "$TOOLS" "$ROOT/schema/001_init.sql" ;;
-    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest)" >&2; exit 2 ;;
+    stats) suite stats bash "$SRC/stats.bash" "$PK" "$TOOLS" ;;
+    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest, stats)" >&2; exit 2 ;;
   esac
 done
 
