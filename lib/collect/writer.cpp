@@ -71,11 +71,14 @@ Expected<void> Writer::flush_pending(std::unique_lock<std::mutex>& lock) {
 
 void Writer::loop() {
   std::unique_lock lock(m_mutex);
+  bool failed = false;
   while (true) {
+    // After a failed commit, wait a full interval before the retry, even with
+    // a full batch waiting: a database that refuses writes is not hammered.
     m_wake.wait_for(lock, m_options.flush_interval,
-                    [&] { return m_stopping || m_pending.size() >= m_options.flush_samples; });
+                    [&] { return m_stopping || (!failed && m_pending.size() >= m_options.flush_samples); });
     if (m_stopping) return;
-    if (!m_pending.empty() || !m_pending_runs.empty()) (void)flush_pending(lock);
+    if (!m_pending.empty() || !m_pending_runs.empty()) failed = !flush_pending(lock).has_value();
   }
 }
 
