@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job of `make demo`: set up a pingkeeper database with localhost
 # targets and a job, collect from them for a few seconds, and show what was
-# seen. Uses the embedded SQLite store in a demo database of its own
-# (DEMO_DB), so your real one is never touched. Only loopback is probed.
+# seen: samples, statistics and downtime. Uses the embedded SQLite store in a
+# demo database of its own (DEMO_DB), so your real one is never touched. Only
+# loopback is probed.
 set -euo pipefail
 
 pk=${PINGKEEPER:-pingkeeper}
@@ -31,4 +32,6 @@ step target list
 step run --duration "${seconds}s"
 step logs lo --limit 5
 step logs tcp-closed --limit 3
+step stats --since 5m
+step downtime lo --since 5m
 step job show always-on

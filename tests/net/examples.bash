@@ -84,4 +84,16 @@ expect_eq "line 1 stored 3 probes for lo2" "3" \
 expect_eq "line 1 stored 3 probes for each of 2 targets" "$((before_main + 6))" "$(count_samples "$state/pingkeeper.db")"
 expect_eq "line 2 stored one probe in wan.db" "1" "$(count_samples "$state/wan.db")"
 
+# ---------------------------------------------------------------------------
+section "make demo's script"
+ns_new demo
+PK_CMD="[demo] examples/demo.sh"
+_pk_capture ip netns exec "$(ns demo)" env PINGKEEPER="$PK_BIN" DEMO_DB="$PK_TMP/demo.db" DEMO_SECONDS=2 \
+  bash "$examples/demo.sh"
+expect_code 0
+expect_stdout_contains '$ pingkeeper stats --since 5m'
+expect_stdout_matches '^lo +[0-9]+ +0\.00 '
+expect_stdout_contains '$ pingkeeper downtime lo --since 5m'
+expect_stdout_contains 'lo: 0 periods of downtime'
+
 finish
