@@ -74,29 +74,29 @@ db_query "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i
 expect_eq "samples inserted" "21001" "$(db_query 'SELECT count(*) FROM samples')"
 H=3600000000
 END=$((BASE + 6 * H))
-# bursty: six hours spaced every way but evenly. 00:00-02:00 bursts of 120
-# probes 250 ms apart every 10 minutes, every other burst's last probe lost
-# (then silence until the next burst), and single losses; 02:00-04:00 one
-# probe a minute, some lost, three in a row at 02:50; 04:00-06:00 every 3 s
-# give or take 2 s, nothing 04:30-04:40 (a paused collector), lost
-# 05:00:00-05:00:45 and from 05:59:00 on.
-db_query "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1439)
+# bursty: six hours spaced every way but evenly. 00:00-04:00 bursts of 120
+# probes 250 ms apart every 10 minutes (720 an hour, as at its 5 s interval),
+# every other burst's last probe lost (then silence until the next burst),
+# and single losses; 04:00-05:00 one probe a minute, some lost, three in a
+# row at 04:30; 05:00-06:00 every 3 s give or take 2 s, nothing 05:10-05:20
+# (a paused collector), lost 05:30:00-05:30:45 and from 05:59:00 on.
+db_query "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2879)
           INSERT INTO samples (target_id, ts, rtt_us, status)
           SELECT 3, $BASE + (i / 120) * 600000000 + (i % 120) * 250000, CASE WHEN lost THEN NULL ELSE 9000 END,
                  CASE WHEN lost THEN 1 ELSE 0 END
           FROM (SELECT i, (i % 120 = 119 AND (i / 120) % 2 = 0) OR i % 97 = 5 AS lost FROM n)" >/dev/null
-db_query "WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < 119)
+db_query "WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < 59)
           INSERT INTO samples (target_id, ts, rtt_us, status)
-          SELECT 3, $BASE + 2 * $H + j * 60000000, CASE WHEN lost THEN NULL ELSE 9000 END, CASE WHEN lost THEN 1 ELSE 0 END
-          FROM (SELECT j, j % 7 = 3 OR j BETWEEN 50 AND 52 AS lost FROM n)" >/dev/null
-db_query "WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < 2399)
+          SELECT 3, $BASE + 4 * $H + j * 60000000, CASE WHEN lost THEN NULL ELSE 9000 END, CASE WHEN lost THEN 1 ELSE 0 END
+          FROM (SELECT j, j % 7 = 3 OR j BETWEEN 30 AND 32 AS lost FROM n)" >/dev/null
+db_query "WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < 1199)
           INSERT INTO samples (target_id, ts, rtt_us, status)
           SELECT 3, ts, CASE WHEN lost THEN NULL ELSE 9000 END, CASE WHEN lost THEN 1 ELSE 0 END
-          FROM (SELECT ts, (ts >= $BASE + 5 * $H AND ts < $BASE + 5 * $H + 45000000)
+          FROM (SELECT ts, (ts >= $BASE + 5 * $H + 1800000000 AND ts < $BASE + 5 * $H + 1845000000)
                            OR ts >= $BASE + 5 * $H + 3540000000 AS lost
-                FROM (SELECT $BASE + 4 * $H + j * 3000000 + (j * 7919 % 2000) * 1000 AS ts FROM n))
-          WHERE ts NOT BETWEEN $BASE + 4 * $H + 1800000000 AND $BASE + 4 * $H + 2400000000" >/dev/null
-expect_eq "bursty samples inserted" "3760" "$(db_query 'SELECT count(*) FROM samples WHERE target_id = 3')"
+                FROM (SELECT $BASE + 5 * $H + j * 3000000 + (j * 7919 % 2000) * 1000 AS ts FROM n))
+          WHERE ts NOT BETWEEN $BASE + 5 * $H + 600000000 AND $BASE + 5 * $H + 1200000000" >/dev/null
+expect_eq "bursty samples inserted" "3940" "$(db_query 'SELECT count(*) FROM samples WHERE target_id = 3')"
 
 # A table of (since, until, min-duration) cases: whole range, edges inside
 # outages, unaligned, the min-duration boundary.
@@ -121,8 +121,8 @@ BURSTY_CASES=(
   "$BASE $END 61"
   "$BASE $END 570"
   "$BASE $END 599"
-  "$((BASE + 10 * 60000000 + 29750000)) $((BASE + 4 * H + 35 * 60000000)) 30"
-  "$((BASE + 5 * H + 20000000)) $((BASE + 5 * H + 59 * 60000000 + 30000000)) 20"
+  "$((BASE + 20 * 60000000 + 29750000)) $((BASE + 5 * H + 15 * 60000000)) 30"
+  "$((BASE + 5 * H + 1820000000)) $((BASE + 5 * H + 3570000000)) 20"
 )
 
 check_cases() {
