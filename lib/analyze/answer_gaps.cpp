@@ -12,6 +12,7 @@ void AnswerGaps::add(util::SysMicros ts, bool answered) {
     first = ts;
   }
   last = ts;
+  ++count;
 }
 
 void AnswerGaps::merge_after(const AnswerGaps& later) {
@@ -24,16 +25,21 @@ void AnswerGaps::merge_after(const AnswerGaps& later) {
   if (*later.first >= *last) max_gap = std::max(max_gap, *later.first - *last);
   first = std::min(*first, *later.first);
   last = std::max(*last, *later.last);
+  count += later.count;
 }
 
-Expected<AnswerGaps> AnswerGaps::from_parts(std::optional<util::SysMicros> first, std::optional<util::SysMicros> last,
-                                            util::Micros max_gap) {
-  if (first.has_value() != last.has_value())
-    return invalid_input("answer gaps: first and last answer must both be set");
-  if (first && *first > *last) return invalid_input("answer gaps: first answer after the last");
+Expected<AnswerGaps> AnswerGaps::from_parts(std::int64_t count, std::optional<util::SysMicros> first,
+                                            std::optional<util::SysMicros> last, util::Micros max_gap) {
+  if (count < 0) return invalid_input("answer gaps: negative count");
+  if (first.has_value() != (count > 0) || last.has_value() != (count > 0)) {
+    return invalid_input("answer gaps: first and last answer must be set exactly when there are answers");
+  }
+  if (first && (*first > *last || (count == 1 && *first != *last))) {
+    return invalid_input("answer gaps: first and last answer out of order");
+  }
   const util::Micros span = first ? *last - *first : util::Micros{};
   if (max_gap < util::Micros{} || max_gap > span) return invalid_input("answer gaps: largest gap out of range");
-  return AnswerGaps{first, last, max_gap};
+  return AnswerGaps{count, first, last, max_gap};
 }
 
 }  // namespace pk::analyze

@@ -48,13 +48,23 @@ class Planner {
   // A row whose raw samples are kept.
   Expected<void> visit(const store::SampleReader::Bucket& row, std::optional<Tier> finer, util::SysMicros end) {
     const auto& a = row.answers;
-    if (!a.any()) return {};  // the time since the last answer goes on
-    const bool gap_inside = a.max_gap >= m_min_duration;
-    if (gap_inside && finer) return walk(*finer, row.bucket, end);
-    if (!m_after_answer || *a.first - m_since >= m_min_duration) add_raw(m_since, *a.first + 1us);
+    const bool lossy = a.count < row.sent;
+    if (!a.any()) {  // the time since the last answer goes on, with losses
+      m_lost_since = true;
+      return {};
+    }
+    const bool gap_inside = lossy && a.max_gap >= m_min_duration;
+    // Finer rows narrow the gap down, unless they would be as many as the samples.
+    if (gap_inside && finer && row.sent > (end - row.bucket) / analyze::tier_width(*finer)) {
+      return walk(*finer, row.bucket, end);
+    }
+    if (!m_after_answer || ((m_lost_since || lossy) && *a.first - m_since >= m_min_duration)) {
+      add_raw(m_since, *a.first + 1us);
+    }
     if (gap_inside) add_raw(*a.first, *a.last + 1us);
     m_since = *a.last;
     m_after_answer = true;
+    m_lost_since = lossy;
     return {};
   }
 
@@ -102,6 +112,8 @@ class Planner {
   // nothing answered since.
   util::SysMicros m_since;
   bool m_after_answer = false;
+  // Can something after m_since have been lost (as far as the rows tell)?
+  bool m_lost_since = false;
   std::vector<LossUnit> m_units;
 };
 

@@ -26,13 +26,15 @@ struct LossUnit {
 // The units of one target's [from, to) that can hold a downtime period of at
 // least `min_duration`, in time order, found from the rollup rows' answer
 // gaps (analyze::AnswerGaps). A period lies between two consecutive answers
-// a < b and lasts less than b - a, so where raw samples are kept the raw
-// units are:
+// a < b with a loss between them, and lasts less than b - a, so where raw
+// samples are kept the raw units are:
 //  - every span from an answer a to the next answer b, both included, with
-//    b - a >= min_duration: across rollup buckets (the last answer of one
-//    bucket with answers to the first of the next), or inside one (its
-//    largest gap; finer rows narrow it down, and the finest bucket that holds
-//    it is read from its first answer to its last);
+//    b - a >= min_duration and a loss between them as far as the rows tell
+//    (a bucket of a or b, or one between them, lost something): across
+//    rollup buckets (the last answer of one bucket with answers to the first
+//    of the next), or inside one (its largest gap: finer rows narrow it down
+//    where they are fewer than the bucket's samples, and the bucket where
+//    that stops is read from its first answer to its last);
 //  - everything before the first answer of the range and after its last
 //    (a period may start at `from` or still be open at `to`);
 //  - the raw parts of the plan (partial minutes at the edges, the tail after
@@ -41,8 +43,8 @@ struct LossUnit {
 // `from` or at an answer and ends at `to` or just after an answer, and no
 // run of losses outside them lasts min_duration: the detector fed the units
 // alone finds exactly the periods it finds in all samples. No assumption on
-// how the samples are spaced; a min_duration below the probe interval makes
-// nearly everything a unit (exact, only slower).
+// how the samples are spaced; a min_duration at or below the probe interval
+// makes every loss a unit (exact, only slower).
 // Where raw samples were pruned, the finest rollup rows kept stand in: every
 // row of a bucket without losses or with no answer at all, finer rows inside
 // buckets with some losses. After them, the raw units go on from the end of

@@ -44,16 +44,17 @@ Expected<std::vector<SampleReader::Bucket>> SampleReader::buckets(analyze::Tier 
                                                                   util::SysMicros from, util::SysMicros to) {
   if (tier == analyze::Tier::raw) return invalid_input("raw samples have no rollup table");
   return guarded([&]() -> Expected<std::vector<Bucket>> {
-    auto& st = prepared(m_db, m_buckets[static_cast<std::size_t>(tier)],
-                        fmt::format("SELECT bucket, sent, received, ok_first, ok_last, ok_gap_max FROM rollup_{} "
-                                    "WHERE target_id = ?1 AND bucket >= ?2 AND bucket < ?3 ORDER BY bucket",
-                                    analyze::to_string(tier)));
+    auto& st =
+        prepared(m_db, m_buckets[static_cast<std::size_t>(tier)],
+                 fmt::format("SELECT bucket, sent, received, ok_count, ok_first, ok_last, ok_gap_max FROM rollup_{} "
+                             "WHERE target_id = ?1 AND bucket >= ?2 AND bucket < ?3 ORDER BY bucket",
+                             analyze::to_string(tier)));
     st.bind(1, target_id).bind(2, util::to_epoch_us(from)).bind(3, util::to_epoch_us(to));
     std::vector<Bucket> out;
     while (st.step()) {
       const auto bucket = util::from_epoch_us(st.int64(0));
-      auto answers =
-          analyze::AnswerGaps::from_parts(time_or_null(st, 3), time_or_null(st, 4), util::Micros{st.int64(5)});
+      auto answers = analyze::AnswerGaps::from_parts(st.int64(3), time_or_null(st, 4), time_or_null(st, 5),
+                                                     util::Micros{st.int64(6)});
       if (!answers) {
         st.reset();  // ends the statement's read
         return make_error(ErrorKind::database,

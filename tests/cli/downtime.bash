@@ -194,10 +194,10 @@ expect_code 0
 expect_eq "a 1-minute row for each minute with samples" \
   "$(db_query 'SELECT count(DISTINCT ts / 60000000) FROM samples WHERE target_id = 1')" \
   "$(db_query 'SELECT count(*) FROM rollup_1m WHERE target_id = 1')"
-expect_eq "bursty: the day's first and last answer and largest gap between answers" \
-  "$(db_query "SELECT min(b), max(b), max(b - a) FROM (SELECT ts AS b, lag(ts) OVER (ORDER BY ts) AS a FROM samples
-               WHERE target_id = 3 AND status IN (0, 4))")" \
-  "$(db_query 'SELECT ok_first, ok_last, ok_gap_max FROM rollup_1d WHERE target_id = 3')"
+expect_eq "bursty: the day's answers, first and last answer and largest gap between answers" \
+  "$(db_query "SELECT count(*), min(b), max(b), max(b - a) FROM (SELECT ts AS b, lag(ts) OVER (ORDER BY ts) AS a
+               FROM samples WHERE target_id = 3 AND status IN (0, 4))")" \
+  "$(db_query 'SELECT ok_count, ok_first, ok_last, ok_gap_max FROM rollup_1d WHERE target_id = 3')"
 check_cases "rollups"
 
 # ---------------------------------------------------------------------------

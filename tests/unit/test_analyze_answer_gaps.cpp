@@ -55,6 +55,7 @@ TEST_CASE("AnswerGaps: empty, and losses change nothing") {
 
 TEST_CASE("AnswerGaps: one answer has no gap") {
   auto g = of({{1s, false}, {2s, true}, {9s, false}});
+  CHECK(g.count == 1);
   CHECK(g.first == k_t0 + 2s);
   CHECK(g.last == k_t0 + 2s);
   CHECK(g.max_gap == 0s);
@@ -62,6 +63,7 @@ TEST_CASE("AnswerGaps: one answer has no gap") {
 
 TEST_CASE("AnswerGaps: the largest time between consecutive answers, losses between them or not") {
   auto g = of({{0s, true}, {1s, true}, {2s, false}, {3s, false}, {7s, true}, {8s, true}, {20s, true}, {21s, false}});
+  CHECK(g.count == 5);
   CHECK(g.first == k_t0);
   CHECK(g.last == k_t0 + 20s);
   CHECK(g.max_gap == 12s);  // 8 s -> 20 s: no loss between, a pause
@@ -99,6 +101,7 @@ TEST_CASE("AnswerGaps: the gap across merged runs counts, empty runs in between 
   g.merge_after(silent);
   g.merge_after(AnswerGaps{});
   g.merge_after(late);
+  CHECK(g.count == 4);
   CHECK(g.first == k_t0);
   CHECK(g.last == k_t0 + 51s);
   CHECK(g.max_gap == 48s);
@@ -118,10 +121,11 @@ TEST_CASE("AnswerGaps: out of time order, first and last hold and the gaps stay 
   CHECK(ab == of({{0s, true}, {1s, true}, {60s, true}, {70s, true}}));
   auto ba = b;
   ba.merge_after(a);
+  CHECK(ba.count == 4);
   CHECK(ba.first == k_t0);
   CHECK(ba.last == k_t0 + 70s);
   CHECK(ba.max_gap == 10s);  // the 59 s between the runs is not seen
-  CHECK(AnswerGaps::from_parts(ba.first, ba.last, ba.max_gap));
+  CHECK(AnswerGaps::from_parts(ba.count, ba.first, ba.last, ba.max_gap));
   auto inside = of({{0s, true}, {100s, true}});
   inside.merge_after(of({{50s, true}}));  // a late answer inside the gap
   CHECK(inside.first == k_t0);
@@ -131,18 +135,22 @@ TEST_CASE("AnswerGaps: out of time order, first and last hold and the gaps stay 
 
 TEST_CASE("AnswerGaps: from_parts accepts what add builds and refuses the rest") {
   for (const auto& g : {AnswerGaps{}, of({{3s, true}}), of({{0s, true}, {4s, false}, {9s, true}})}) {
-    auto back = AnswerGaps::from_parts(g.first, g.last, g.max_gap);
+    auto back = AnswerGaps::from_parts(g.count, g.first, g.last, g.max_gap);
     REQUIRE(back);
     CHECK(*back == g);
   }
   const auto t = k_t0;
-  CHECK_FALSE(AnswerGaps::from_parts(t, std::nullopt, 0s));
-  CHECK_FALSE(AnswerGaps::from_parts(std::nullopt, t, 0s));
-  CHECK_FALSE(AnswerGaps::from_parts(t + 1s, t, 0s));
-  CHECK_FALSE(AnswerGaps::from_parts(t, t + 5s, -1us));
-  CHECK_FALSE(AnswerGaps::from_parts(t, t + 5s, 6s));
-  CHECK_FALSE(AnswerGaps::from_parts(std::nullopt, std::nullopt, 1s));
-  auto bad = AnswerGaps::from_parts(t, t, 1s);
+  CHECK_FALSE(AnswerGaps::from_parts(-1, std::nullopt, std::nullopt, 0s));
+  CHECK_FALSE(AnswerGaps::from_parts(0, t, t, 0s));
+  CHECK_FALSE(AnswerGaps::from_parts(1, std::nullopt, std::nullopt, 0s));
+  CHECK_FALSE(AnswerGaps::from_parts(2, t, std::nullopt, 0s));
+  CHECK_FALSE(AnswerGaps::from_parts(2, std::nullopt, t, 0s));
+  CHECK_FALSE(AnswerGaps::from_parts(2, t + 1s, t, 0s));
+  CHECK_FALSE(AnswerGaps::from_parts(1, t, t + 1s, 0s));
+  CHECK_FALSE(AnswerGaps::from_parts(2, t, t + 5s, -1us));
+  CHECK_FALSE(AnswerGaps::from_parts(2, t, t + 5s, 6s));
+  CHECK_FALSE(AnswerGaps::from_parts(0, std::nullopt, std::nullopt, 1s));
+  auto bad = AnswerGaps::from_parts(1, t, t, 1s);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().kind == ErrorKind::invalid_input);
 }
@@ -162,6 +170,7 @@ TEST_CASE("Aggregate: samples feed the answer gaps (refused is an answer), RTTs 
   s.status = core::SampleStatus::refused;
   a.add(s);
   CHECK(a.answers == of({{0s, true}, {20s, true}}));
+  CHECK(a.answers.count == 2);
   CHECK(a.summary.received() == 2);
 
   analyze::Aggregate b;

@@ -145,6 +145,8 @@ TEST_CASE("rollups: a corrupt row is a database error") {
   expect_corrupt("UPDATE rollup_1m SET rtt_mean = NULL");
   expect_corrupt("UPDATE rollup_1m SET sent = -1");
   expect_corrupt("UPDATE rollup_1m SET jitter_count = received");
+  expect_corrupt("UPDATE rollup_1m SET ok_count = sent + 1");
+  expect_corrupt("UPDATE rollup_1m SET ok_count = 0");
   expect_corrupt("UPDATE rollup_1m SET ok_first = NULL");
   expect_corrupt("UPDATE rollup_1m SET ok_last = ok_first - 1");
   expect_corrupt("UPDATE rollup_1m SET ok_gap_max = ok_last - ok_first + 1");
@@ -161,15 +163,18 @@ TEST_CASE("rollups: answer gaps are stored as µs, NULL without answers") {
   std::vector<store::rollups::Row> rows{{1, k_t0, random_aggregate(30, 1)}, {2, k_t0, lost}};
   REQUIRE(store::rollups::upsert(f.db, Tier::d1, rows));
   const auto& a = rows[0].aggregate.answers;
-  auto st = f.db.prepare("SELECT ok_first, ok_last, ok_gap_max FROM rollup_1d ORDER BY target_id");
+  auto st = f.db.prepare("SELECT ok_first, ok_last, ok_gap_max, ok_count FROM rollup_1d ORDER BY target_id");
   REQUIRE(st.step());
   CHECK(st.opt_int64(0) == util::to_epoch_us(*a.first));
   CHECK(st.opt_int64(1) == util::to_epoch_us(*a.last));
   CHECK(st.int64(2) == a.max_gap.count());
+  CHECK(st.int64(3) == a.count);
+  CHECK(a.count > 0);
   REQUIRE(st.step());
   CHECK(st.is_null(0));
   CHECK(st.is_null(1));
   CHECK(st.int64(2) == 0);
+  CHECK(st.int64(3) == 0);
 }
 
 TEST_CASE("rollups: coverage reads watermarks and horizons; set_watermark(nullopt) clears") {
