@@ -8,6 +8,11 @@
 -- width 60 s, 3600 s, 86400 s (UTC days), bucket in µs since the epoch.
 -- RTT columns are µs; rtt_mean / rtt_m2 / rtt_min / rtt_max / rtt_first /
 -- rtt_last are NULL when received = 0. sketch is analyze::Sketch::serialize().
+-- ok_count is the number of answered samples (status ok or refused), ok_first
+-- / ok_last the ts (µs) of the first and last of them, NULL when none;
+-- ok_gap_max is the largest time (µs) between two consecutive answers inside
+-- the bucket, 0 with fewer than two (analyze::AnswerGaps: downtime reads raw
+-- samples only where answers are far enough apart with losses between).
 DROP TABLE rollup_1m;
 DROP TABLE rollup_1h;
 DROP TABLE rollup_1d;
@@ -26,6 +31,10 @@ CREATE TABLE rollup_1m (
   jitter_sum   INTEGER NOT NULL DEFAULT 0,
   jitter_count INTEGER NOT NULL DEFAULT 0,
   sketch       BLOB NOT NULL,
+  ok_count     INTEGER NOT NULL DEFAULT 0,
+  ok_first     INTEGER,
+  ok_last      INTEGER,
+  ok_gap_max   INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (target_id, bucket)
 ) WITHOUT ROWID;
 CREATE TABLE rollup_1h (
@@ -42,6 +51,10 @@ CREATE TABLE rollup_1h (
   jitter_sum   INTEGER NOT NULL DEFAULT 0,
   jitter_count INTEGER NOT NULL DEFAULT 0,
   sketch       BLOB NOT NULL,
+  ok_count     INTEGER NOT NULL DEFAULT 0,
+  ok_first     INTEGER,
+  ok_last      INTEGER,
+  ok_gap_max   INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (target_id, bucket)
 ) WITHOUT ROWID;
 CREATE TABLE rollup_1d (
@@ -58,6 +71,10 @@ CREATE TABLE rollup_1d (
   jitter_sum   INTEGER NOT NULL DEFAULT 0,
   jitter_count INTEGER NOT NULL DEFAULT 0,
   sketch       BLOB NOT NULL,
+  ok_count     INTEGER NOT NULL DEFAULT 0,
+  ok_first     INTEGER,
+  ok_last      INTEGER,
+  ok_gap_max   INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (target_id, bucket)
 ) WITHOUT ROWID;
 

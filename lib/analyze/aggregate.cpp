@@ -8,6 +8,7 @@ void Aggregate::add(const core::Sample& sample) {
   } else {
     add(std::optional<double>{});
   }
+  answers.add(sample.ts, core::answered(sample.status));
 }
 
 void Aggregate::add(std::optional<double> rtt_us) {
@@ -18,6 +19,7 @@ void Aggregate::add(std::optional<double> rtt_us) {
 void Aggregate::merge_after(const Aggregate& later) {
   summary.merge_after(later.summary);
   sketch.merge(later.sketch);
+  answers.merge_after(later.answers);
 }
 
 util::SysMicros floor_to(util::SysMicros t, util::Micros width) {

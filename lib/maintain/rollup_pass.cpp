@@ -267,9 +267,8 @@ Expected<std::vector<Row>> Pass::build(Tier tier, std::int64_t target_id, util::
     return rows.back().aggregate;
   };
   if (tier == Tier::m1) {
-    auto n = store::samples::scan(m_db, target_id, from, to, [&](util::SysMicros ts, std::optional<util::Micros> rtt) {
-      bucket_of(ts).add(rtt ? std::optional<double>{static_cast<double>(rtt->count())} : std::nullopt);
-    });
+    auto n = store::samples::scan(m_db, target_id, from, to,
+                                  [&](const core::Sample& sample) { bucket_of(sample.ts).add(sample); });
     if (!n) return fail(n);
     m_report.samples_read += *n;
     return rows;

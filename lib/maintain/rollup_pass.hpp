@@ -26,7 +26,9 @@ class Database;
 //    watermark marks that tier's bucket dirty in turn. Where raw samples were
 //    already pruned, late ones are merged into the kept rows (1m, else 1h,
 //    else 1d) and deleted, so nothing is counted twice or lost (their jitter
-//    contribution is approximate: they are appended, not placed in order);
+//    contribution and the rows' answer gaps are approximate: they are
+//    appended, not placed in order; downtime does not use the gaps of rows
+//    whose raw samples were pruned);
 // 2. rolls each tier forward from its watermark: 1m up to the minute
 //    `settle` before `now`, 1h up to the 1m watermark, 1d up to the 1h one.
 //    Without a watermark a tier starts at its oldest source data.

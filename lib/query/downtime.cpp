@@ -9,57 +9,24 @@ namespace pk::query {
 
 namespace {
 
-// Feeds the units to a detector in time order. Between units nothing was
-// lost, so a run still open at the end of one unit ends at the first answer
-// after it (where raw samples are kept), looked up directly.
-class Feeder {
- public:
-  Feeder(Reader& reader, std::int64_t target_id, util::Micros min_duration)
-      : m_reader(reader), m_target_id(target_id), m_detector(min_duration) {}
-
-  Expected<void> feed(const LossUnit& unit) {
-    if (auto closed = close_run_before(unit.from); !closed) return closed;
-    if (unit.raw) {
-      auto read = m_reader.samples().for_each(m_target_id, unit.from, unit.to,
-                                              [&](const store::SampleReader::Probe& p) { add(p.ts, p.answered); });
-      if (!read) return std::unexpected(read.error());
-    } else if (unit.received == 0) {
-      for (std::int64_t i = 0; i < unit.sent; ++i) add(unit.from, false);
-    } else {
-      add(unit.from, true);
-    }
-    m_fed_until = unit.to;
+// Feeds one unit to the detector: its raw samples, or a stand-in bucket as
+// `sent` losses (no answer) or one answer, at the bucket's start.
+Expected<void> feed(Reader& reader, std::int64_t target_id, const LossUnit& unit, analyze::DowntimeDetector& detector) {
+  if (unit.raw) {
+    return reader.samples().for_each(target_id, unit.from, unit.to,
+                                     [&](const core::Sample& sample) { detector.add(sample); });
+  }
+  core::Sample stand_in;
+  stand_in.target_id = target_id;
+  stand_in.ts = unit.from;
+  if (unit.received > 0) {
+    detector.add(stand_in);
     return {};
   }
-
-  Expected<std::vector<analyze::DowntimePeriod>> finish(util::SysMicros to) {
-    if (auto closed = close_run_before(to); !closed) return std::unexpected(closed.error());
-    return m_detector.finish(to);
-  }
-
- private:
-  void add(util::SysMicros ts, bool answered) {
-    core::Sample sample;
-    sample.ts = ts;
-    sample.status = answered ? core::SampleStatus::ok : core::SampleStatus::timeout;
-    m_detector.add(sample);
-    m_open = !answered;
-  }
-
-  Expected<void> close_run_before(util::SysMicros until) {
-    if (!m_open || !m_fed_until || *m_fed_until >= until) return {};
-    auto answer = m_reader.samples().first_answer(m_target_id, *m_fed_until, until);
-    if (!answer) return std::unexpected(answer.error());
-    if (*answer) add(**answer, true);
-    return {};
-  }
-
-  Reader& m_reader;
-  std::int64_t m_target_id;
-  analyze::DowntimeDetector m_detector;
-  bool m_open = false;
-  std::optional<util::SysMicros> m_fed_until;
-};
+  stand_in.status = core::SampleStatus::timeout;
+  for (std::int64_t i = 0; i < unit.sent; ++i) detector.add(stand_in);
+  return {};
+}
 
 }  // namespace
 
@@ -67,15 +34,14 @@ Expected<std::vector<analyze::DowntimePeriod>> downtime_periods(Reader& reader, 
                                                                 util::SysMicros from, util::SysMicros to,
                                                                 util::Micros min_duration) {
   if (from >= to) return std::vector<analyze::DowntimePeriod>{};
-  auto units = loss_units(reader, target, from, to, min_duration);
+  auto units = loss_units(reader, target.id, from, to, min_duration);
   if (!units) return std::unexpected(units.error());
-  Feeder feeder(reader, target.id, min_duration);
+  analyze::DowntimeDetector detector(min_duration);
   for (const auto& unit : *units) {
-    if (auto fed = feeder.feed(unit); !fed) return std::unexpected(fed.error());
+    if (auto fed = feed(reader, target.id, unit, detector); !fed) return std::unexpected(fed.error());
   }
-  auto periods = feeder.finish(to);
-  if (!periods) return periods;
-  for (auto& p : *periods) p.start = std::max(p.start, from);
+  auto periods = detector.finish(to);
+  for (auto& p : periods) p.start = std::max(p.start, from);
   return periods;
 }
 

@@ -19,15 +19,12 @@ namespace pk::query {
 // analyze::DowntimeDetector finds them in the samples of that range (a run
 // still open at `to` ends there and is `ongoing`), in time order.
 //
-// Fast over long ranges: rollup rows show where losses are, and raw samples
-// are read only where a run of losses could last min_duration (see
-// query::loss_units), plus one look-up of the answer that ends a run. Where
-// raw samples are kept the result is the detector's over all samples, as far
-// as the rollups are current (a late sample counts once the rollup pass has
-// re-rolled its bucket) and provided samples taken at the target's interval
-// are spread evenly (true of what the collector writes; bursts of probes that
-// happen to add up to the interval's count, with long gaps between them, could
-// hide a run). Where raw samples were pruned, the finest rollup rows kept stand
+// Fast over long ranges: the rollup rows' answer gaps show where answers are
+// far enough apart to hold a period, and raw samples are read only there
+// (see query::loss_units). Where raw samples are kept the result is the
+// detector's over all samples, whatever their spacing, as far as the rollups
+// are current (a late sample counts once the rollup pass has re-rolled its
+// bucket). Where raw samples were pruned, the finest rollup rows kept stand
 // in for them: a run of buckets without any answer is an outage from the
 // first bucket's start to the start of the next bucket with data (its probes:
 // the buckets' sent), and buckets with some answers end a run; outages inside

@@ -13,14 +13,9 @@ Expected<analyze::Aggregate> fold(Reader& reader, std::int64_t target_id, const 
   for (const auto& segment : segments) {
     if (segment.tier == analyze::Tier::raw) {
       analyze::Aggregate part;
-      auto read = reader.samples().for_each(target_id, segment.from, segment.to, [&](const auto& probe) {
-        if (!probe.rtt_us) {
-          part.add(std::nullopt);
-          return;
-        }
-        auto rtt = static_cast<double>(*probe.rtt_us);
-        part.add(rtt);
-        if (rtts != nullptr) rtts->push_back(rtt);
+      auto read = reader.samples().for_each(target_id, segment.from, segment.to, [&](const core::Sample& sample) {
+        part.add(sample);
+        if (rtts != nullptr && sample.rtt) rtts->push_back(static_cast<double>(sample.rtt->count()));
       });
       if (!read) return std::unexpected(read.error());
       total.merge_after(part);

@@ -1,149 +1,81 @@
 #include "query/loss_units.hpp"
 
-#include "analyze/aggregate.hpp"
 #include "analyze/cover.hpp"
 
+#include <algorithm>
 #include <chrono>
-#include <cmath>
 
 namespace pk::query {
 
 namespace {
 
 using analyze::Tier;
-using BucketCount = store::SampleReader::BucketCount;
 using namespace std::chrono_literals;
-
-constexpr util::Micros k_max_skippable_interval = 30s;
-
-bool lossy(const BucketCount& row) { return row.received < row.sent; }
 
 class Planner {
  public:
-  Planner(Reader& reader, const core::Target& target, util::Micros min_duration)
-      : m_reader(reader), m_target(target), m_min_duration(min_duration) {}
+  Planner(Reader& reader, std::int64_t target_id, util::SysMicros from, util::SysMicros to, util::Micros min_duration)
+      : m_reader(reader), m_target_id(target_id), m_to(to), m_min_duration(min_duration), m_since(from) {}
 
-  Expected<std::vector<LossUnit>> plan(util::SysMicros from, util::SysMicros to) {
-    // Adjacent hour and day segments where raw samples are kept are looked at
-    // as one run of hours, so that every hour inside has both neighbours.
-    std::optional<std::pair<util::SysMicros, util::SysMicros>> hours;
-    auto flush = [&]() -> Expected<void> {
-      if (!hours) return {};
-      auto span = *std::exchange(hours, std::nullopt);
-      return scan_hours(span.first, span.second);
-    };
-    for (const auto& segment : analyze::plan_cover(from, to, m_reader.extent())) {
-      const bool by_hours =
-          segment.tier >= Tier::h1 && m_reader.raw_kept_from(segment.from) && holds(Tier::h1, segment.from, segment.to);
-      if (by_hours && hours && hours->second == segment.from) {
-        hours->second = segment.to;
+  Expected<std::vector<LossUnit>> plan(util::SysMicros from) {
+    for (const auto& segment : analyze::plan_cover(from, m_to, m_reader.extent())) {
+      if (segment.tier != Tier::raw) {
+        if (auto done = walk(segment.tier, segment.from, segment.to); !done) return std::unexpected(done.error());
         continue;
       }
-      if (auto done = flush(); !done) return std::unexpected(done.error());
-      if (by_hours) {
-        hours = {segment.from, segment.to};
-      } else if (segment.tier == Tier::raw) {
-        add_raw(segment.from, segment.to);
-      } else if (auto done = expand(segment.tier, segment.from, segment.to); !done) {
-        return std::unexpected(done.error());
-      }
+      add_raw(m_since, segment.to);
+      m_since = segment.to;
+      m_after_answer = false;
     }
-    if (auto done = flush(); !done) return std::unexpected(done.error());
+    add_raw(m_since, m_to);
     return std::move(m_units);
   }
 
  private:
-  // Rows of `tier` over [from, to): where raw samples are kept, the lossy
-  // ones, one finer tier down (raw under 1-minute rows); elsewhere every row,
-  // refined where it had losses and some answers.
-  Expected<void> expand(Tier tier, util::SysMicros from, util::SysMicros to) {
-    const bool raw_backed = m_reader.raw_kept_from(from);
-    auto rows = m_reader.samples().bucket_counts(tier, m_target.id, from, to, /*only_lossy=*/raw_backed);
+  // The rows of `tier` over [from, to), in time order.
+  Expected<void> walk(Tier tier, util::SysMicros from, util::SysMicros to) {
+    auto rows = m_reader.samples().buckets(tier, m_target_id, from, to);
     if (!rows) return std::unexpected(rows.error());
-    const auto width = analyze::tier_width(tier);
     for (const auto& row : *rows) {
-      const auto end = row.bucket + width;
+      const auto end = row.bucket + analyze::tier_width(tier);
       const auto finer = finer_tier(tier, row.bucket, end);
-      if (m_reader.raw_kept_from(row.bucket)) {
-        if (!lossy(row)) continue;
-        if (!finer) {
-          add_raw(row.bucket, end);
-        } else if (auto done = expand(*finer, row.bucket, end); !done) {
-          return done;
-        }
-      } else if (lossy(row) && row.received > 0 && finer) {
-        if (auto done = expand(*finer, row.bucket, end); !done) return done;
-      } else {
-        m_units.push_back({row.bucket, end, false, row.sent, row.received});
-      }
+      auto done = m_reader.raw_kept_from(row.bucket) ? visit(row, finer, end) : stand_in(row, finer, end);
+      if (!done) return done;
     }
     return {};
   }
 
-  // The hour rows of [from, to) (raw samples kept, hour rows complete): the
-  // runs of adjacent hours with losses go on to their minutes.
-  Expected<void> scan_hours(util::SysMicros from, util::SysMicros to) {
-    auto rows = m_reader.samples().bucket_counts(Tier::h1, m_target.id, from, to, /*only_lossy=*/false);
-    if (!rows) return std::unexpected(rows.error());
-    const auto& h = *rows;
-    auto steady = [&](std::size_t i) { return std::abs(static_cast<double>(h[i].sent) - per_hour()) <= 1.0; };
-    std::vector<bool> regular(h.size(), false);
-    for (std::size_t i = 1; i + 1 < h.size(); ++i) {
-      regular[i] = h[i - 1].bucket + 1h == h[i].bucket && h[i].bucket + 1h == h[i + 1].bucket && steady(i - 1) &&
-                   steady(i) && steady(i + 1);
-    }
-    for (std::size_t i = 0; i < h.size();) {
-      if (!lossy(h[i])) {
-        ++i;
-        continue;
-      }
-      std::size_t end = i + 1;
-      while (end < h.size() && lossy(h[end]) && h[end - 1].bucket + 1h == h[end].bucket) ++end;
-      const std::vector<bool> run_regular(regular.begin() + static_cast<std::ptrdiff_t>(i),
-                                          regular.begin() + static_cast<std::ptrdiff_t>(end));
-      if (auto done = scan_minutes(h[i].bucket, h[end - 1].bucket + 1h, run_regular); !done) return done;
-      i = end;
-    }
-    return {};
-  }
-
-  // The minutes with losses in adjacent lossy hours [from, to); `regular`
-  // says which of those hours are sampled regularly.
-  Expected<void> scan_minutes(util::SysMicros from, util::SysMicros to, const std::vector<bool>& regular) {
-    if (!holds(Tier::m1, from, to)) {
-      add_raw(from, to);
+  // A row whose raw samples are kept.
+  Expected<void> visit(const store::SampleReader::Bucket& row, std::optional<Tier> finer, util::SysMicros end) {
+    const auto& a = row.answers;
+    const bool lossy = a.count < row.sent;
+    if (!a.any()) {  // the time since the last answer goes on, with losses
+      m_lost_since = true;
       return {};
     }
-    auto rows = m_reader.samples().bucket_counts(Tier::m1, m_target.id, from, to, /*only_lossy=*/true);
-    if (!rows) return std::unexpected(rows.error());
-    auto hour_regular = [&](util::SysMicros minute) { return regular[static_cast<std::size_t>((minute - from) / 1h)]; };
-    const auto& m = *rows;
-    for (std::size_t i = 0; i < m.size();) {
-      std::size_t end = i + 1;
-      std::int64_t lost = m[i].sent - m[i].received;
-      bool all_regular = hour_regular(m[i].bucket);
-      for (; end < m.size() && m[end - 1].bucket + 1min == m[end].bucket; ++end) {
-        lost += m[end].sent - m[end].received;
-        all_regular = all_regular && hour_regular(m[end].bucket);
-      }
-      if (!all_regular || !too_short(lost)) add_raw(m[i].bucket, m[end - 1].bucket + 1min);
-      i = end;
+    const bool gap_inside = lossy && a.max_gap >= m_min_duration;
+    // Finer rows narrow the gap down, unless they would be as many as the samples.
+    if (gap_inside && finer && row.sent > (end - row.bucket) / analyze::tier_width(*finer)) {
+      return walk(*finer, row.bucket, end);
     }
+    if (!m_after_answer || ((m_lost_since || lossy) && *a.first - m_since >= m_min_duration)) {
+      add_raw(m_since, *a.first + 1us);
+    }
+    if (gap_inside) add_raw(*a.first, *a.last + 1us);
+    m_since = *a.last;
+    m_after_answer = true;
+    m_lost_since = lossy;
     return {};
   }
 
-  // Can no run of at most `lost` losses last min_duration? In a steady hour
-  // (at most one sample missing) every gap is at most 2 intervals, and with
-  // an interval of at most 30 s every minute holds samples, so adjacent
-  // minutes with losses are all of a run's minutes.
-  bool too_short(std::int64_t lost) const {
-    if (m_target.interval > k_max_skippable_interval) return false;
-    return static_cast<double>(lost + 3) * 2.0 * static_cast<double>(m_target.interval.count()) <
-           static_cast<double>(m_min_duration.count());
-  }
-
-  double per_hour() const {
-    return std::chrono::duration<double>(1h) / std::chrono::duration<double>(m_target.interval);
+  // A row whose raw samples were pruned: its counts stand in, or its finer
+  // rows where it had losses and answers.
+  Expected<void> stand_in(const store::SampleReader::Bucket& row, std::optional<Tier> finer, util::SysMicros end) {
+    if (row.received < row.sent && row.received > 0 && finer) return walk(*finer, row.bucket, end);
+    m_units.push_back({row.bucket, end, false, row.sent, row.received});
+    m_since = end;
+    m_after_answer = false;
+    return {};
   }
 
   // Do the rows of `tier` hold all of [from, to)?
@@ -161,26 +93,36 @@ class Planner {
     return std::nullopt;
   }
 
+  // Raw samples in [from, to), joined to the last unit when they meet.
   void add_raw(util::SysMicros from, util::SysMicros to) {
-    if (!m_units.empty() && m_units.back().raw && m_units.back().to == from) {
-      m_units.back().to = to;
+    if (from >= to) return;
+    if (!m_units.empty() && m_units.back().raw && m_units.back().to >= from) {
+      m_units.back().to = std::max(m_units.back().to, to);
     } else {
       m_units.push_back({from, to, true, 0, 0});
     }
   }
 
   Reader& m_reader;
-  const core::Target& m_target;
+  std::int64_t m_target_id;
+  util::SysMicros m_to;
   util::Micros m_min_duration;
+  // Where the next raw unit starts: the last answer seen (m_after_answer),
+  // else `from`, the end of a raw part of the plan or of a stand-in, with
+  // nothing answered since.
+  util::SysMicros m_since;
+  bool m_after_answer = false;
+  // Can something after m_since have been lost (as far as the rows tell)?
+  bool m_lost_since = false;
   std::vector<LossUnit> m_units;
 };
 
 }  // namespace
 
-Expected<std::vector<LossUnit>> loss_units(Reader& reader, const core::Target& target, util::SysMicros from,
+Expected<std::vector<LossUnit>> loss_units(Reader& reader, std::int64_t target_id, util::SysMicros from,
                                            util::SysMicros to, util::Micros min_duration) {
   if (from >= to) return std::vector<LossUnit>{};
-  return Planner(reader, target, min_duration).plan(from, to);
+  return Planner(reader, target_id, from, to, min_duration).plan(from);
 }
 
 }  // namespace pk::query

@@ -109,10 +109,8 @@ Expected<Series> series(Reader& reader, const core::Target& target, const Series
   s.source = analyze::coarsest_tier(plan);
   for (const auto& segment : plan) {
     if (segment.tier == analyze::Tier::raw) {
-      auto read = reader.samples().for_each(target.id, segment.from, segment.to, [&](const auto& p) {
-        if (auto* b = bucket_of(p.ts)) {
-          b->add(p.rtt_us ? std::optional<double>{static_cast<double>(*p.rtt_us)} : std::nullopt);
-        }
+      auto read = reader.samples().for_each(target.id, segment.from, segment.to, [&](const core::Sample& sample) {
+        if (auto* b = bucket_of(sample.ts)) b->add(sample);
       });
       if (!read) return std::unexpected(read.error());
       continue;

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view k_columns =
     "target_id, bucket, sent, received, rtt_mean, rtt_m2, rtt_min, rtt_max, rtt_first, rtt_last, jitter_sum, "
-    "jitter_count, sketch";
+    "jitter_count, sketch, ok_count, ok_first, ok_last, ok_gap_max";
 
 std::string table_of(analyze::Tier tier) { return fmt::format("rollup_{}", analyze::to_string(tier)); }
 
@@ -26,6 +26,17 @@ Expected<void> check_tier(analyze::Tier tier) {
 std::optional<double> rtt_or_null(const analyze::Summary::Parts& p, double v) {
   if (p.received == 0) return std::nullopt;
   return v;
+}
+
+std::optional<std::int64_t> us_or_null(const std::optional<util::SysMicros>& t) {
+  if (!t) return std::nullopt;
+  return util::to_epoch_us(*t);
+}
+
+std::optional<util::SysMicros> time_or_null(const Statement& st, int column) {
+  auto us = st.opt_int64(column);
+  if (!us) return std::nullopt;
+  return util::from_epoch_us(*us);
 }
 
 Error corrupt(analyze::Tier tier, std::int64_t target_id, std::int64_t bucket, const std::string& why) {
@@ -68,7 +79,11 @@ Expected<Row> read_row(const Statement& st, analyze::Tier tier) {
   if (sketch->count() != p.received) {
     return std::unexpected(corrupt(tier, row.target_id, bucket, "sketch count differs from received"));
   }
-  row.aggregate = analyze::Aggregate{*summary, std::move(*sketch)};
+  auto answers = analyze::AnswerGaps::from_parts(st.int64(13), time_or_null(st, 14), time_or_null(st, 15),
+                                                 util::Micros{st.int64(16)});
+  if (!answers) return std::unexpected(corrupt(tier, row.target_id, bucket, answers.error().message));
+  if (answers->count > sent) return std::unexpected(corrupt(tier, row.target_id, bucket, "more answers than sent"));
+  row.aggregate = analyze::Aggregate{*summary, std::move(*sketch), *answers};
   return row;
 }
 
@@ -76,7 +91,7 @@ Expected<Row> read_row(const Statement& st, analyze::Tier tier) {
 void insert_rows(const Database& db, analyze::Tier tier, std::span<const Row> rows) {
   auto st =
       db.prepare(fmt::format("INSERT OR REPLACE INTO {} ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                             "?11, ?12, CAST(?13 AS BLOB))",
+                             "?11, ?12, CAST(?13 AS BLOB), ?14, ?15, ?16, ?17)",
                              table_of(tier), k_columns));
   for (const auto& row : rows) {
     const auto& p = row.aggregate.summary.parts();
@@ -97,6 +112,11 @@ void insert_rows(const Database& db, analyze::Tier tier, std::span<const Row> ro
         .bind(12, static_cast<std::int64_t>(p.jitter_count));
     // Bound as text and cast: the bytes are stored unchanged, as a BLOB.
     st.bind(13, row.aggregate.sketch.serialize());
+    const auto& a = row.aggregate.answers;
+    st.bind(14, a.count)
+        .bind(15, us_or_null(a.first))
+        .bind(16, us_or_null(a.last))
+        .bind(17, static_cast<std::int64_t>(a.max_gap.count()));
     st.run();
   }
 }

@@ -18,8 +18,8 @@ class Database;
 // The rollup tables (rollup_1m / rollup_1h / rollup_1d), their watermarks and
 // dirty marks, and the retention horizons (schema/002_rollups.sql). `tier` is
 // never analyze::Tier::raw here except where a function says so (raw is
-// refused with invalid_input). A row that does not decode (counts, RTTs or
-// sketch inconsistent) is an ErrorKind::database error.
+// refused with invalid_input). A row that does not decode (counts, RTTs,
+// sketch or answer gaps inconsistent) is an ErrorKind::database error.
 namespace pk::store::rollups {
 
 // One rollup row: the aggregate of one target's samples in

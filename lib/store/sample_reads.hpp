@@ -1,6 +1,8 @@
 #pragma once
 
+#include "analyze/answer_gaps.hpp"
 #include "analyze/source.hpp"
+#include "core/sample.hpp"
 #include "store/db.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
@@ -15,43 +17,35 @@ namespace pk::store {
 
 // Read-only access for statistics, which issue many small range reads of one
 // target: each statement is prepared on first use and then reused. Only the
-// columns statistics need are read (no detail text, no sketch decoding).
+// columns statistics need are read (no ttl or detail, no sketch decoding).
 // Ranges are half-open, [from, to). Borrows `db`, which must outlive it.
 class SampleReader {
  public:
   explicit SampleReader(const Database& db) : m_db(db) {}
 
-  // One raw sample as statistics see it.
-  struct Probe {
-    util::SysMicros ts{};
-    std::optional<std::int64_t> rtt_us;  // nullopt = lost
-    bool answered = false;               // core::answered(status)
-  };
-  // Calls fn for every sample of the target in [from, to), oldest first.
+  // Calls fn for every sample of the target in [from, to), oldest first,
+  // with target_id, ts, rtt and status set.
   Expected<void> for_each(std::int64_t target_id, util::SysMicros from, util::SysMicros to,
-                          const std::function<void(const Probe&)>& fn);
+                          const std::function<void(const core::Sample&)>& fn);
 
-  // The time of the first answered sample in [from, to), if any.
-  Expected<std::optional<util::SysMicros>> first_answer(std::int64_t target_id, util::SysMicros from,
-                                                        util::SysMicros to);
-
-  // A rollup row's counts.
-  struct BucketCount {
+  // A rollup row's counts and answer gaps.
+  struct Bucket {
     util::SysMicros bucket{};
     std::int64_t sent = 0;
     std::int64_t received = 0;
-    friend bool operator==(const BucketCount&, const BucketCount&) = default;
+    analyze::AnswerGaps answers;
+    friend bool operator==(const Bucket&, const Bucket&) = default;
   };
   // The rows of rollup tier `tier` (not raw) with bucket start in [from, to),
-  // oldest first; with only_lossy, only rows with received < sent.
-  Expected<std::vector<BucketCount>> bucket_counts(analyze::Tier tier, std::int64_t target_id, util::SysMicros from,
-                                                   util::SysMicros to, bool only_lossy);
+  // oldest first. A row whose gaps do not decode is an ErrorKind::database
+  // error.
+  Expected<std::vector<Bucket>> buckets(analyze::Tier tier, std::int64_t target_id, util::SysMicros from,
+                                        util::SysMicros to);
 
  private:
   const Database& m_db;
-  std::optional<Statement> m_probes;
-  std::optional<Statement> m_first_answer;
-  std::array<std::optional<Statement>, 8> m_counts;  // [tier * 2 + only_lossy]
+  std::optional<Statement> m_samples;
+  std::array<std::optional<Statement>, 4> m_buckets;  // by tier
 };
 
 }  // namespace pk::store

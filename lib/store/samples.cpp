@@ -152,14 +152,20 @@ Expected<bool> any_in(const Database& db, std::int64_t target_id, util::SysMicro
 }
 
 Expected<std::int64_t> scan(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
-                            const RttVisitor& fn) {
+                            const SampleVisitor& fn) {
   return guarded([&]() -> Expected<std::int64_t> {
-    auto st = db.prepare("SELECT ts, rtt_us FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts");
+    auto st =
+        db.prepare("SELECT ts, rtt_us, status FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts");
     st.bind(1, target_id).bind(2, util::to_epoch_us(from)).bind(3, util::to_epoch_us(to));
     std::int64_t n = 0;
+    core::Sample sample;
+    sample.target_id = target_id;
     while (st.step()) {
       auto rtt = st.opt_int64(1);
-      fn(util::from_epoch_us(st.int64(0)), rtt ? std::optional<util::Micros>{util::Micros{*rtt}} : std::nullopt);
+      sample.ts = util::from_epoch_us(st.int64(0));
+      sample.rtt = rtt ? std::optional<util::Micros>{util::Micros{*rtt}} : std::nullopt;
+      sample.status = static_cast<core::SampleStatus>(st.int32(2));
+      fn(sample);
       ++n;
     }
     return n;

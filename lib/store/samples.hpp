@@ -64,11 +64,12 @@ Expected<std::optional<util::SysMicros>> first_at_or_after(const Database& db, s
 // Does the target have a sample with ts in [from, to)?
 Expected<bool> any_in(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to);
 
-// Calls `fn(ts, rtt)` for each of a target's samples with ts in [from, to),
-// oldest first (rtt nullopt = lost). Returns how many there were.
-using RttVisitor = std::function<void(util::SysMicros, std::optional<util::Micros>)>;
+// Calls `fn` for each of a target's samples with ts in [from, to), oldest
+// first, with target_id, ts, rtt and status set (no ttl or detail: not read).
+// Returns how many there were.
+using SampleVisitor = std::function<void(const core::Sample&)>;
 Expected<std::int64_t> scan(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
-                            const RttVisitor& fn);
+                            const SampleVisitor& fn);
 
 // Deletes a target's samples with ts in [from, to); returns how many.
 Expected<std::int64_t> erase_range(const Database& db, std::int64_t target_id, util::SysMicros from,

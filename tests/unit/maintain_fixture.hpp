@@ -93,7 +93,7 @@ inline std::map<util::SysMicros, analyze::Aggregate> direct(const store::Databas
 inline void check_close(double a, double b) { CHECK(std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b))); }
 
 // Rows equal aggregates computed from raw: counts, min, max, first, last,
-// jitter and sketch exactly; mean and stddev within 1e-9 relative.
+// jitter, sketch and answer gaps exactly; mean and stddev within 1e-9 relative.
 inline void check_equivalent(const analyze::Aggregate& got, const analyze::Aggregate& want) {
   const auto& g = got.summary.parts();
   const auto& w = want.summary.parts();
@@ -106,6 +106,7 @@ inline void check_equivalent(const analyze::Aggregate& got, const analyze::Aggre
   CHECK(g.jitter_sum == w.jitter_sum);
   CHECK(g.jitter_count == w.jitter_count);
   CHECK(got.sketch == want.sketch);
+  CHECK(got.answers == want.answers);
   check_close(g.mean, w.mean);
   REQUIRE(got.summary.stddev().has_value() == want.summary.stddev().has_value());
   if (want.summary.stddev()) check_close(*got.summary.stddev(), *want.summary.stddev());

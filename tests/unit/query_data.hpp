@@ -77,6 +77,48 @@ struct History {
   }
 };
 
+// Three days of samples spaced every way the collector, an import or the API
+// could space them (offsets from Monday 00:00 UTC):
+//  - 00:00-06:00 bursts of 300 probes 100 ms apart every 10 minutes (1,800
+//    an hour, as at 2 s), 1 % lost, every third burst's last probe lost (a
+//    loss, then silence until the next burst);
+//  - 06:00-12:00 one probe a minute, 5 % lost, three lost at 08:00-08:02;
+//  - 12:00-18:00 every second: nothing at all 13:00-13:10 (a paused
+//    collector, no loss), lost 14:00:00-14:00:30 (exactly 30 s to the next
+//    answer), 14:30:00-14:30:29 (29 s), 15:00:45-15:01:20 (a minute boundary),
+//    15:59:30-16:00:40 (an hour boundary);
+//  - 18:00-Tue 06:00 every 2 s, lost 23:58-Tue 00:03 (a day boundary);
+//  - Tue 06:00-Thu 00:00 every 5 s give or take 2 s, 2 % lost, lost from Wed
+//    23:55 on (still down at the end).
+inline std::vector<core::Sample> irregular_samples(std::int64_t target_id) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
+  std::uniform_int_distribution<std::int64_t> jitter(-1'900'000, 2'000'000);
+  std::vector<core::Sample> out;
+  auto add = [&](util::Micros at, bool lost) {
+    const auto rtt = 10'000 + static_cast<std::int64_t>(coin(rng) * 5'000);
+    out.push_back(make_sample(target_id, k_monday + at, lost ? std::nullopt : std::optional<std::int64_t>{rtt}));
+  };
+  auto within = [](util::Micros at, util::Micros from, util::Micros to) { return at >= from && at < to; };
+  for (util::Micros burst{}; burst < 6h; burst += 10min) {
+    for (int i = 0; i < 300; ++i) {
+      const bool last_lost = i == 299 && (burst / 10min) % 3 == 0;
+      add(burst + 100ms * i, last_lost || coin(rng) < 0.01);
+    }
+  }
+  for (auto at = util::Micros{6h}; at < 12h; at += 1min) add(at, within(at, 8h, 8h + 3min) || coin(rng) < 0.05);
+  for (auto at = util::Micros{12h}; at < 18h; at += 1s) {
+    if (within(at, 13h, 13h + 10min)) continue;
+    add(at, within(at, 14h, 14h + 30s) || within(at, 14h + 30min, 14h + 30min + 29s) ||
+                within(at, 15h + 45s, 15h + 1min + 20s) || within(at, 15h + 59min + 30s, 16h + 40s));
+  }
+  for (auto at = util::Micros{18h}; at < 30h; at += 2s) add(at, within(at, 23h + 58min, 24h + 3min));
+  for (auto at = util::Micros{30h}; at < 72h; at += 5s) {
+    add(at + util::Micros{jitter(rng)}, at >= 71h + 55min || coin(rng) < 0.02);
+  }
+  return out;
+}
+
 // A database file in a temporary folder with one target "lo" (2 s interval).
 struct QueryDb {
   TempDir dir;

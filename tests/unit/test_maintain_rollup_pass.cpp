@@ -165,6 +165,64 @@ TEST_CASE("rollup pass: a late sample re-opens its 1m, 1h and 1d buckets") {
   CHECK(day->front().aggregate.summary.max() == 123456.0);
 }
 
+TEST_CASE("rollup pass: answer gaps on irregular samples equal those computed from raw, late answers included") {
+  test::RollupDb f(1);
+  // Bursts of five probes 200 ms apart every 7 minutes, a refused probe in
+  // each burst, a few lost; down from 23:50 to 00:20 across midnight; one
+  // 60 s probe after another for an hour; nothing at all for two hours.
+  std::vector<core::Sample> samples;
+  auto add = [&](util::SysMicros ts, core::SampleStatus status) {
+    core::Sample s;
+    s.target_id = f.ids[0];
+    s.ts = ts;
+    s.status = status;
+    if (core::answered(status)) s.rtt = util::Micros{20000 + (util::to_epoch_us(ts) / 1000) % 997};
+    samples.push_back(s);
+  };
+  const auto down_from = k_midnight + 23h + 50min;
+  const auto down_to = k_midnight + 24h + 20min;
+  for (auto burst = k_midnight + 3min; burst < k_midnight + 30h; burst += 7min) {
+    if (burst >= k_midnight + 10h && burst < k_midnight + 11h) {
+      add(burst, core::SampleStatus::ok);  // the hour at 60 s
+      for (int i = 1; i < 7; ++i) add(burst + 60s * i, core::SampleStatus::ok);
+      continue;
+    }
+    if (burst >= k_midnight + 14h && burst < k_midnight + 16h) continue;
+    for (int i = 0; i < 5; ++i) {
+      const auto ts = burst + 200ms * i;
+      const bool down = ts >= down_from && ts < down_to;
+      add(ts, down || (i == 3 && burst.time_since_epoch() / 7min % 5 == 0) ? core::SampleStatus::timeout
+              : i == 2                                                     ? core::SampleStatus::refused
+                                                                           : core::SampleStatus::ok);
+    }
+  }
+  test::insert(f.db, samples);
+  const auto now = k_midnight + 31h;
+  REQUIRE(maintain::run_rollup(f.db, now));
+  check_all_tiers(f);
+  auto day = store::rollups::range(f.db, Tier::d1, f.ids[0], k_midnight, k_midnight + 24h);
+  REQUIRE(day);
+  REQUIRE(day->size() == 1);
+  // The longest wait for an answer on the first day: the silence, 14:00 to the
+  // first burst after 16:00 (the last before it answered).
+  const auto& gaps = day->front().aggregate.answers;
+  CHECK(gaps.max_gap >= 2h);
+  CHECK(gaps.first == k_midnight + 3min);
+
+  // A late answer in the middle of the outage splits its gap in every tier.
+  core::Sample late;
+  late.target_id = f.ids[0];
+  late.ts = k_midnight + 24h + 1min + 1s;
+  late.rtt = 30ms;
+  REQUIRE(store::samples::insert_batch(f.db, std::span(&late, 1)));
+  REQUIRE(maintain::run_rollup(f.db, now));
+  check_all_tiers(f);
+  auto minute = store::rollups::range(f.db, Tier::m1, f.ids[0], late.ts - 1s, late.ts);
+  REQUIRE(minute);
+  REQUIRE(minute->size() == 1);
+  CHECK(minute->front().aggregate.answers.first == late.ts);
+}
+
 TEST_CASE("rollup pass: samples written while a chunk is claimed are marked dirty") {
   test::RollupDb f(1);
   test::insert(f.db, test::make_samples(f.ids[0], k_midnight, k_midnight + 5min, 10s, 5));

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,65 @@ TEST_CASE("the fast path finds exactly what the detector finds in all samples") 
       x.expect_exact(k_monday + from, k_monday + to, min_duration);
     }
   }
+}
+
+TEST_CASE("irregular samples: exactly the detector's periods, however the samples are spaced") {
+  test::QueryDb f;
+  const auto samples = test::irregular_samples(f.target.id);
+  f.insert(samples);
+  f.roll_up(samples, k_monday + 60h + 17min);  // the last 12 hours are the raw tail
+  const std::vector<std::pair<util::Micros, util::Micros>> ranges{
+      {0h, 72h},                                   // ongoing at the end
+      {0h, 71h + 57min + 30s},                     // ends inside the last run
+      {14h + 10s, 20h},                            // starts inside the 30 s outage
+      {23h + 59min + 1s, 24h + 5min},              // inside the run across midnight
+      {1h + 3min + 7s + 500ms, 65h + 1s},          // unaligned
+      {6h, 12h},                                   // one probe a minute
+      {13h + 5min, 13h + 20min},                   // inside the pause
+      {71h + 58min, 72h},                          // down from start to end
+      {15h + 1min + 19s + 1ms, 15h + 1min + 21s},  // a few samples
+  };
+  for (auto [from, to] : ranges) {
+    for (util::Micros min : {0s, 1s, 29s, 30s, 31s, 120s, 300s, 540s, 3600s, 10'800s}) {
+      auto reader = f.reader();
+      auto got = query::downtime_periods(reader, f.target, k_monday + from, k_monday + to, min);
+      REQUIRE(got);
+      auto want = analyze::detect_downtime(test::between(samples, k_monday + from, k_monday + to), min, k_monday + to);
+      INFO("range " << util::format_iso_utc(k_monday + from) << " .. " << util::format_iso_utc(k_monday + to)
+                    << ", min " << util::format_duration(min) << "\ngot:\n"
+                    << show(*got) << "want:\n"
+                    << show(want));
+      CHECK(*got == want);
+    }
+  }
+}
+
+TEST_CASE(
+    "irregular samples: a loss before a silence lasts until the next burst; a pause without loss is no "
+    "downtime") {
+  test::QueryDb f;
+  const auto samples = test::irregular_samples(f.target.id);
+  f.insert(samples);
+  f.roll_up(samples, k_monday + 72h);
+  auto reader = f.reader();
+  auto bursts = query::downtime_periods(reader, f.target, k_monday, k_monday + 6h, 5min);
+  REQUIRE(bursts);
+  INFO(show(*bursts));
+  // Every third burst ends with a loss: down from it to the next burst.
+  for (auto burst = k_monday; burst < k_monday + 6h; burst += 30min) {
+    CAPTURE(util::format_iso_utc(burst));
+    CHECK(std::any_of(bursts->begin(), bursts->end(), [&](const auto& p) {
+      return p.start <= burst + 29s + 900ms && p.end >= burst + 10min && p.end < burst + 10min + 1s;
+    }));
+  }
+  for (const auto& p : *bursts) CHECK(p.duration() > 9min);
+  auto pause = query::downtime_periods(reader, f.target, k_monday + 12h, k_monday + 18h, 30s);
+  REQUIRE(pause);
+  INFO(show(*pause));
+  REQUIRE(pause->size() == 3);  // the pause at 13:00 is not among them; nor the 29 s at 14:30
+  CHECK((*pause)[0] == analyze::DowntimePeriod{k_monday + 14h, k_monday + 14h + 30s, 30, false});
+  CHECK((*pause)[1] == analyze::DowntimePeriod{k_monday + 15h + 45s, k_monday + 15h + 1min + 20s, 35, false});
+  CHECK((*pause)[2] == analyze::DowntimePeriod{k_monday + 15h + 59min + 30s, k_monday + 16h + 40s, 70, false});
 }
 
 TEST_CASE("the minimum duration is inclusive: a 30 s outage counts at 30 s, not at 32 s") {

@@ -19,17 +19,21 @@ namespace {
 
 const util::SysMicros k_t0 = util::from_epoch_us(1'790'000'040'000'000);
 
+// n samples from k_t0 on at irregular times (so the answer gaps vary).
 analyze::Aggregate random_aggregate(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::lognormal_distribution<double> rtt(std::log(30000.0), 0.5);
   std::bernoulli_distribution lost(0.1);
+  std::uniform_int_distribution<std::int64_t> step(1, 2'000'000);
   analyze::Aggregate a;
+  core::Sample s;
+  s.ts = k_t0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (lost(rng)) {
-      a.add(std::optional<double>{});
-    } else {
-      a.add(std::optional<double>{std::round(rtt(rng))});
-    }
+    s.ts += util::Micros{step(rng)};
+    s.status = lost(rng) ? core::SampleStatus::timeout : core::SampleStatus::ok;
+    s.rtt.reset();
+    if (s.status == core::SampleStatus::ok) s.rtt = util::Micros{std::llround(rtt(rng))};
+    a.add(s);
   }
   return a;
 }
@@ -48,12 +52,21 @@ TEST_CASE("rollups: rows round-trip every part, per tier, oldest first within [f
     rows.push_back({7, k_t0 + std::chrono::minutes(4 - i), random_aggregate(60, static_cast<std::uint32_t>(i))});
   }
   analyze::Aggregate all_lost;
-  all_lost.add(std::optional<double>{});
-  all_lost.add(std::optional<double>{});
+  core::Sample timeout;
+  timeout.ts = k_t0;
+  timeout.status = core::SampleStatus::timeout;
+  all_lost.add(timeout);
+  timeout.ts += 1s;
+  all_lost.add(timeout);
   rows.push_back({8, k_t0, all_lost});
-  analyze::Aggregate zero;
-  zero.add(std::optional<double>{0.0});
+  analyze::Aggregate zero;  // one answer: first = last, no gap
+  core::Sample answer;
+  answer.ts = k_t0 + 30s;
+  answer.rtt = 0us;
+  zero.add(answer);
   rows.push_back({9, k_t0, zero});
+  for (const auto& row : rows) CHECK(row.aggregate.answers.any() == (row.target_id != 8));
+  CHECK(rows[0].aggregate.answers.max_gap > 0s);
   for (auto tier : {Tier::m1, Tier::h1, Tier::d1}) {
     CAPTURE(analyze::to_string(tier));
     REQUIRE(store::rollups::upsert(f.db, tier, rows));
@@ -132,6 +145,36 @@ TEST_CASE("rollups: a corrupt row is a database error") {
   expect_corrupt("UPDATE rollup_1m SET rtt_mean = NULL");
   expect_corrupt("UPDATE rollup_1m SET sent = -1");
   expect_corrupt("UPDATE rollup_1m SET jitter_count = received");
+  expect_corrupt("UPDATE rollup_1m SET ok_count = sent + 1");
+  expect_corrupt("UPDATE rollup_1m SET ok_count = 0");
+  expect_corrupt("UPDATE rollup_1m SET ok_first = NULL");
+  expect_corrupt("UPDATE rollup_1m SET ok_last = ok_first - 1");
+  expect_corrupt("UPDATE rollup_1m SET ok_gap_max = ok_last - ok_first + 1");
+  expect_corrupt("UPDATE rollup_1m SET ok_gap_max = -1");
+}
+
+TEST_CASE("rollups: answer gaps are stored as µs, NULL without answers") {
+  Fixture f;
+  analyze::Aggregate lost;
+  core::Sample s;
+  s.ts = k_t0;
+  s.status = core::SampleStatus::timeout;
+  lost.add(s);
+  std::vector<store::rollups::Row> rows{{1, k_t0, random_aggregate(30, 1)}, {2, k_t0, lost}};
+  REQUIRE(store::rollups::upsert(f.db, Tier::d1, rows));
+  const auto& a = rows[0].aggregate.answers;
+  auto st = f.db.prepare("SELECT ok_first, ok_last, ok_gap_max, ok_count FROM rollup_1d ORDER BY target_id");
+  REQUIRE(st.step());
+  CHECK(st.opt_int64(0) == util::to_epoch_us(*a.first));
+  CHECK(st.opt_int64(1) == util::to_epoch_us(*a.last));
+  CHECK(st.int64(2) == a.max_gap.count());
+  CHECK(st.int64(3) == a.count);
+  CHECK(a.count > 0);
+  REQUIRE(st.step());
+  CHECK(st.is_null(0));
+  CHECK(st.is_null(1));
+  CHECK(st.int64(2) == 0);
+  CHECK(st.int64(3) == 0);
 }
 
 TEST_CASE("rollups: coverage reads watermarks and horizons; set_watermark(nullopt) clears") {
