@@ -1,11 +1,12 @@
 #include "context.hpp"
-#include "maintain/lock.hpp"
-#include "maintain/retention.hpp"
-#include "maintain/rollup_pass.hpp"
 #include "output.hpp"
 
 #include "analyze/source.hpp"
+#include "collect/lock.hpp"
 #include "core/json.hpp"
+#include "maintain/lock.hpp"
+#include "maintain/retention.hpp"
+#include "maintain/rollup_pass.hpp"
 #include "store/rollups.hpp"
 #include "store/settings.hpp"
 #include "util/strings.hpp"
@@ -155,6 +156,7 @@ Expected<void> maintain_cmd(const Context& ctx, MaintainOptions o) {
   if (o.rollup || o.rebuild) {
     maintain::RollupOptions ro;
     ro.progress = progress.callback();
+    ro.paced = collect::CollectorLock::held(db->path());  // no collector: nothing to make way for
     auto r = o.rebuild ? maintain::rebuild_rollups(*db, ctx.now, ro) : maintain::run_rollup(*db, ctx.now, ro);
     progress.clear();
     if (!r) return std::unexpected(r.error());

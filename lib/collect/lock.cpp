@@ -29,6 +29,15 @@ std::string read_all(int fd) {
 
 }  // namespace
 
+bool CollectorLock::held(const std::string& db_path) {
+  const std::string path = db_path + ".lock";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // never locked
+  bool busy = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // drops the shared lock, if taken
+  return busy;
+}
+
 Expected<CollectorLock> CollectorLock::acquire(const std::string& db_path) {
   const std::string path = db_path + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -13,6 +13,9 @@ class CollectorLock {
  public:
   // Takes the lock, or fails with ErrorKind::busy naming the holder's pid.
   static Expected<CollectorLock> acquire(const std::string& db_path);
+  // Whether a collector holds the lock of db_path right now (a look that
+  // takes nothing: a collector starting at the same instant is not refused).
+  static bool held(const std::string& db_path);
 
   CollectorLock(CollectorLock&& other) noexcept;
   CollectorLock& operator=(CollectorLock&& other) noexcept;

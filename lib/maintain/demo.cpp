@@ -1,8 +1,8 @@
 #include "maintain/demo.hpp"
 
-#include "maintain/lock.hpp"
-
+#include "collect/lock.hpp"
 #include "collect/writer.hpp"
+#include "maintain/lock.hpp"
 #include "store/db.hpp"
 #include "store/targets.hpp"
 
@@ -188,6 +188,7 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
   auto lock = MaintenanceLock::acquire(db_path, /*wait=*/true);
   if (!lock) return std::unexpected(lock.error());
   RollupOptions ro;
+  ro.paced = collect::CollectorLock::held(db_path);  // no collector: nothing to make way for
   if (observer) {
     ro.progress = [&](std::string_view stage, double fraction) {
       (void)observer({*written, *written, *written, stage, fraction});

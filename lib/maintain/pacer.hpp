@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <thread>
 #include <utility>
 
@@ -17,13 +16,16 @@ namespace pk::maintain {
 // not slowed down.
 class Pacer {
  public:
+  // A disabled pacer never waits: for bulk work when no collector runs.
+  explicit Pacer(bool enabled = true) : m_enabled(enabled) {}
+
   // Waits until the lock has been free long enough, then runs `write` (one
   // short write transaction) and returns what it returns.
   template <typename Write>
   auto run(Write&& write) {
-    if (m_free_until) {
+    if (m_enabled) {
       auto now = Clock::now();
-      if (now < *m_free_until) std::this_thread::sleep_for(*m_free_until - now);
+      if (now < m_free_until) std::this_thread::sleep_for(m_free_until - now);
     }
     const auto start = Clock::now();
     auto result = std::forward<Write>(write)();
@@ -34,7 +36,8 @@ class Pacer {
 
  private:
   using Clock = std::chrono::steady_clock;
-  std::optional<Clock::time_point> m_free_until;
+  bool m_enabled;
+  Clock::time_point m_free_until{};  // the clock's epoch: no wait before the first write
 };
 
 }  // namespace pk::maintain

@@ -1,9 +1,8 @@
 #include "maintain/rollup_pass.hpp"
 
-#include "maintain/pacer.hpp"
-
 #include "analyze/aggregate.hpp"
 #include "analyze/source.hpp"
+#include "maintain/pacer.hpp"
 #include "store/rollups.hpp"
 #include "store/samples.hpp"
 #include "store/transact.hpp"
@@ -52,7 +51,7 @@ std::unexpected<Error> fail(const Expected<T>& e) {
 class Pass {
  public:
   Pass(const store::Database& db, util::SysMicros now, const RollupOptions& options)
-      : m_db(db), m_now(now), m_options(options) {}
+      : m_db(db), m_now(now), m_options(options), m_pacer(options.paced) {}
 
   Expected<RollupReport> run();
 

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "maintain/progress.hpp"
-
 #include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
@@ -44,6 +43,9 @@ struct RollupOptions {
   // How long after a minute ends before it is rolled up (late replies).
   util::Micros settle = std::chrono::seconds{90};
   Progress progress;
+  // Pause after each write so a concurrent writer (the collector's) is never
+  // starved (maintain::Pacer). Bulk work with no collector running turns it off.
+  bool paced = true;
   // When set (e.g. by the collector shutting down), the pass ends at its next
   // step and reports what it did; the next pass goes on from there.
   const std::atomic<bool>* stop = nullptr;

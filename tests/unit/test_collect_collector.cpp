@@ -40,9 +40,8 @@ class FakeProber : public probe::Prober {
     auto now = std::chrono::steady_clock::now();
     if (m_newest_first) {
       // Hold answers until three are ready (or all are), then deliver them newest first.
-      auto ready = static_cast<std::size_t>(std::count_if(m_pending.begin(), m_pending.end(), [&](const Pending& p) {
-        return p.sent_steady + m_delay <= now;
-      }));
+      auto ready = static_cast<std::size_t>(std::count_if(
+          m_pending.begin(), m_pending.end(), [&](const Pending& p) { return p.sent_steady + m_delay <= now; }));
       if (ready > 0 && (ready >= 3 || ready == m_pending.size())) {
         for (auto i = ready; i-- > 0;) out.push_back(answer(m_pending[i]));
         m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(ready));
@@ -274,6 +273,20 @@ TEST_CASE("one collector per database") {
   CHECK(second.error().message.find(std::to_string(::getpid())) != std::string::npos);
   first = collect::CollectorLock::acquire(dir.file("y.db"));  // the x lock is released
   CHECK(collect::CollectorLock::acquire(dir.file("x.db")));
+}
+
+TEST_CASE("CollectorLock::held looks without taking") {
+  test::TempDir dir;
+  CHECK_FALSE(collect::CollectorLock::held(dir.file("x.db")));  // no lock file yet
+  {
+    auto lock = collect::CollectorLock::acquire(dir.file("x.db"));
+    REQUIRE(lock);
+    CHECK(collect::CollectorLock::held(dir.file("x.db")));
+    CHECK(collect::CollectorLock::held(dir.file("x.db")));  // looking twice changes nothing
+    CHECK_FALSE(collect::CollectorLock::held(dir.file("y.db")));
+  }
+  CHECK_FALSE(collect::CollectorLock::held(dir.file("x.db")));  // released; the file stays
+  CHECK(collect::CollectorLock::acquire(dir.file("x.db")));     // and looking took nothing
 }
 
 TEST_SUITE_END();
