@@ -1,7 +1,7 @@
 #include "context.hpp"
-#include "query/check.hpp"
 #include "query_options.hpp"
 
+#include "query/check.hpp"
 #include "store/targets.hpp"
 
 #include <CLI/CLI.hpp>
@@ -53,17 +53,13 @@ Expected<void> check(Context& ctx, const CheckOptions& o) {
   auto since = util::parse_time_point(o.since, ctx.now, *zone);
   if (!since) return std::unexpected(since.error());
   if (*since >= ctx.now) return invalid_input("--since must be in the past");
-  auto db = ctx.open_db();
-  if (!db) return std::unexpected(db.error());
-  auto target = store::targets::find(*db, o.target);
-  if (!target) return std::unexpected(target.error());
-  auto reader = query::Reader::open(*db);
-  if (!reader) return std::unexpected(reader.error());
-  auto result = query::check(*reader, *target, *since, ctx.now, *levels);
-  if (!result) return std::unexpected(result.error());
-  fmt::print("{}\n", result->line);
-  ctx.exit_code = static_cast<int>(result->state);
-  return {};
+  return with_target(ctx, o.target, [&](query::Reader& reader, const core::Target& target) -> Expected<void> {
+    auto result = query::check(reader, target, *since, ctx.now, *levels);
+    if (!result) return std::unexpected(result.error());
+    fmt::print("{}\n", result->line);
+    ctx.exit_code = static_cast<int>(result->state);
+    return {};
+  });
 }
 
 }  // namespace

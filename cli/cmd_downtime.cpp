@@ -1,8 +1,8 @@
 #include "context.hpp"
 #include "output.hpp"
-#include "query/downtime.hpp"
 #include "query_options.hpp"
 
+#include "query/downtime.hpp"
 #include "store/targets.hpp"
 
 #include <CLI/CLI.hpp>
@@ -60,16 +60,12 @@ Expected<void> downtime(const Context& ctx, const DowntimeOptions& o) {
   if (!range) return std::unexpected(range.error());
   auto min_duration = util::parse_duration(o.min_duration);
   if (!min_duration) return std::unexpected(min_duration.error());
-  auto db = ctx.open_db();
-  if (!db) return std::unexpected(db.error());
-  auto target = store::targets::find(*db, o.target);
-  if (!target) return std::unexpected(target.error());
-  auto reader = query::Reader::open(*db);
-  if (!reader) return std::unexpected(reader.error());
-  auto report = query::downtime(*reader, *target, range->first, range->second, *min_duration);
-  if (!report) return std::unexpected(report.error());
-  print_report(ctx, *report, *zone);
-  return {};
+  return with_target(ctx, o.target, [&](query::Reader& reader, const core::Target& target) -> Expected<void> {
+    auto report = query::downtime(reader, target, range->first, range->second, *min_duration);
+    if (!report) return std::unexpected(report.error());
+    print_report(ctx, *report, *zone);
+    return {};
+  });
 }
 
 }  // namespace

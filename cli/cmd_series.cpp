@@ -1,8 +1,8 @@
 #include "context.hpp"
 #include "output.hpp"
-#include "query/series.hpp"
 #include "query_options.hpp"
 
+#include "query/series.hpp"
 #include "store/targets.hpp"
 
 #include <CLI/CLI.hpp>
@@ -58,16 +58,12 @@ Expected<void> series(const Context& ctx, const SeriesOptions& o) {
   if (o.points < 1 || o.points > static_cast<std::int64_t>(query::k_max_points)) {
     return invalid_input(fmt::format("--points must be between 1 and {}", query::k_max_points));
   }
-  auto db = ctx.open_db();
-  if (!db) return std::unexpected(db.error());
-  auto target = store::targets::find(*db, o.target);
-  if (!target) return std::unexpected(target.error());
-  auto reader = query::Reader::open(*db);
-  if (!reader) return std::unexpected(reader.error());
-  auto s = query::series(*reader, *target, {range->first, range->second, static_cast<std::size_t>(o.points), *metric});
-  if (!s) return std::unexpected(s.error());
-  print_series(ctx, *s, *zone);
-  return {};
+  return with_target(ctx, o.target, [&](query::Reader& reader, const core::Target& target) -> Expected<void> {
+    auto s = query::series(reader, target, {range->first, range->second, static_cast<std::size_t>(o.points), *metric});
+    if (!s) return std::unexpected(s.error());
+    print_series(ctx, *s, *zone);
+    return {};
+  });
 }
 
 }  // namespace

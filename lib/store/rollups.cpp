@@ -1,6 +1,7 @@
 #include "store/rollups.hpp"
 
 #include "store/db.hpp"
+#include "store/scans.hpp"
 
 #include <climits>
 #include <fmt/format.h>
@@ -214,21 +215,7 @@ Expected<void> set_claim(const Database& db, util::SysMicros at) {
 
 Expected<std::vector<std::int64_t>> target_ids(const Database& db, analyze::Tier tier) {
   if (auto ok = check_tier(tier); !ok) return std::unexpected(ok.error());
-  return guarded([&]() -> Expected<std::vector<std::int64_t>> {
-    // A skip scan: one seek on the primary key per target.
-    auto st = db.prepare(
-        fmt::format("SELECT target_id FROM {} WHERE target_id > ?1 ORDER BY target_id LIMIT 1", table_of(tier)));
-    std::vector<std::int64_t> out;
-    std::int64_t after = INT64_MIN;
-    while (true) {
-      st.reset();
-      st.bind(1, after);
-      if (!st.step()) break;
-      after = st.int64(0);
-      out.push_back(after);
-    }
-    return out;
-  });
+  return guarded([&]() -> Expected<std::vector<std::int64_t>> { return distinct_target_ids(db, table_of(tier)); });
 }
 
 Expected<std::optional<util::SysMicros>> first_at_or_after(const Database& db, analyze::Tier tier,

@@ -1,5 +1,7 @@
 #include "store/sample_reads.hpp"
 
+#include "store/scans.hpp"
+
 #include <fmt/format.h>
 
 namespace pk::store {
@@ -23,19 +25,7 @@ std::optional<util::SysMicros> time_or_null(const Statement& st, int column) {
 Expected<void> SampleReader::for_each(std::int64_t target_id, util::SysMicros from, util::SysMicros to,
                                       const std::function<void(const core::Sample&)>& fn) {
   return guarded([&]() -> Expected<void> {
-    auto& st = prepared(m_db, m_samples,
-                        "SELECT ts, rtt_us, status FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 "
-                        "ORDER BY ts");
-    st.bind(1, target_id).bind(2, util::to_epoch_us(from)).bind(3, util::to_epoch_us(to));
-    core::Sample sample;
-    sample.target_id = target_id;
-    while (st.step()) {
-      auto rtt = st.opt_int64(1);
-      sample.ts = util::from_epoch_us(st.int64(0));
-      sample.rtt = rtt ? std::optional<util::Micros>{util::Micros{*rtt}} : std::nullopt;
-      sample.status = static_cast<core::SampleStatus>(st.int32(2));
-      fn(sample);
-    }
+    run_scan(prepared(m_db, m_samples, std::string(k_scan_sql)), target_id, from, to, fn);
     return {};
   });
 }

@@ -2,6 +2,7 @@
 
 #include "analyze/aggregate.hpp"
 #include "store/db.hpp"
+#include "store/scans.hpp"
 
 #include <climits>
 #include <fmt/format.h>
@@ -117,20 +118,7 @@ Expected<std::int64_t> count(const Database& db, std::int64_t target_id) {
 }
 
 Expected<std::vector<std::int64_t>> target_ids(const Database& db) {
-  return guarded([&]() -> Expected<std::vector<std::int64_t>> {
-    // A skip scan: one seek on the primary key per target.
-    auto st = db.prepare("SELECT target_id FROM samples WHERE target_id > ?1 ORDER BY target_id LIMIT 1");
-    std::vector<std::int64_t> out;
-    std::int64_t after = INT64_MIN;
-    while (true) {
-      st.reset();
-      st.bind(1, after);
-      if (!st.step()) break;
-      after = st.int64(0);
-      out.push_back(after);
-    }
-    return out;
-  });
+  return guarded([&]() -> Expected<std::vector<std::int64_t>> { return distinct_target_ids(db, "samples"); });
 }
 
 Expected<std::optional<util::SysMicros>> first_at_or_after(const Database& db, std::int64_t target_id,
@@ -154,21 +142,8 @@ Expected<bool> any_in(const Database& db, std::int64_t target_id, util::SysMicro
 Expected<std::int64_t> scan(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
                             const SampleVisitor& fn) {
   return guarded([&]() -> Expected<std::int64_t> {
-    auto st =
-        db.prepare("SELECT ts, rtt_us, status FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts");
-    st.bind(1, target_id).bind(2, util::to_epoch_us(from)).bind(3, util::to_epoch_us(to));
-    std::int64_t n = 0;
-    core::Sample sample;
-    sample.target_id = target_id;
-    while (st.step()) {
-      auto rtt = st.opt_int64(1);
-      sample.ts = util::from_epoch_us(st.int64(0));
-      sample.rtt = rtt ? std::optional<util::Micros>{util::Micros{*rtt}} : std::nullopt;
-      sample.status = static_cast<core::SampleStatus>(st.int32(2));
-      fn(sample);
-      ++n;
-    }
-    return n;
+    auto st = db.prepare(std::string(k_scan_sql));
+    return run_scan(st, target_id, from, to, fn);
   });
 }
 
