@@ -9,7 +9,11 @@ void add_range_options(CLI::App& cmd, RangeOptions& o, const std::string& defaul
   cmd.add_option("--since", o.since,
                  "From this time (e.g. -1h, 7d, today, 2026-11-22T09:00; default " + default_since + " ago)")
       ->option_text("TIME");
-  cmd.add_option("--until", o.until, "Before this time (default: now)")->option_text("TIME");
+  auto* until = cmd.add_option("--until", o.until, "Before this time (default: now)")->option_text("TIME");
+  cmd.add_option("--last", o.last, "The last D up to now: --last 24h is --since -24h")
+      ->option_text("D")
+      ->excludes("--since")
+      ->excludes(until);
 }
 
 Expected<std::pair<util::SysMicros, util::SysMicros>> parse_range(const Context& ctx, const RangeOptions& o,
@@ -23,6 +27,12 @@ Expected<std::pair<util::SysMicros, util::SysMicros>> parse_range(const Context&
     until = *t;
   }
   util::SysMicros since = ctx.now - default_since;
+  if (o.last) {
+    auto d = util::parse_duration(*o.last);
+    if (!d) return std::unexpected(d.error());
+    if (*d <= util::Micros{}) return invalid_input("--last must be more than 0");
+    since = ctx.now - *d;
+  }
   if (o.since) {
     auto t = util::parse_time_point(*o.since, ctx.now, *zone);
     if (!t) return std::unexpected(t.error());

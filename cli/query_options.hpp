@@ -27,9 +27,10 @@ namespace pk::cli {
 struct RangeOptions {
   std::optional<std::string> since;
   std::optional<std::string> until;
+  std::optional<std::string> last;  // a duration: [now - last, now)
 };
 
-// Adds --since and --until to `cmd`; `default_since` is shown in the help.
+// Adds --since, --until and --last to `cmd`; `default_since` is shown in the help.
 void add_range_options(CLI::App& cmd, RangeOptions& o, const std::string& default_since);
 
 // [since, until) from the options, read in the display zone: --since

@@ -250,6 +250,18 @@ expect_json 'd[0]["downtime_ms"]' 60000
 expect_rejected 2 "--source raw: the raw samples of lo before" stats lo $DAY1 --source raw
 
 # ---------------------------------------------------------------------------
+section "--last D is --since -D up to now"
+run_pk --json stats lo --last 2000d
+expect_code 0
+expect_json 'd[0]["sent"]' 172800
+run_pk --json stats lo --last 1h
+expect_code 0
+expect_json 'd[0]["sent"]' 0
+expect_rejected 2 '--since excludes --last' stats lo --last 1h --since -2h
+expect_rejected 2 '--until excludes --last' stats lo --last 1h --until now
+expect_rejected 2 '--last must be more than 0' stats lo --last 0s
+expect_rejected 2 'invalid duration "x"' downtime lo --last x
+
 section "errors"
 expect_rejected 3 'target "nope" not found' stats nope
 expect_rejected 3 'target "99" not found' stats lo 99
