@@ -178,6 +178,15 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
   report.start = report.end - history_span(o);
   for (auto& t : *added) report.targets.push_back({std::move(t), {}, 0, {}});
 
+  // Held while writing too: no rollup pass or prune (the collector's, or a
+  // cron `maintain`) may run between these samples and their rollups, since
+  // history older than the raw retention must reach the rollups before any
+  // prune deletes it.
+  auto lock = MaintenanceLock::acquire(db_path, /*wait=*/true);
+  if (!lock) {
+    remove_targets(*db, report.targets, o.now);
+    return std::unexpected(lock.error());
+  }
   auto written = write_history(db_path, o, report.targets, report.start, observer);
   if (!written) {
     remove_targets(*db, report.targets, o.now);
@@ -185,8 +194,6 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
   }
   report.samples = *written;
 
-  auto lock = MaintenanceLock::acquire(db_path, /*wait=*/true);
-  if (!lock) return std::unexpected(lock.error());
   RollupOptions ro;
   ro.paced = collect::CollectorLock::held(db_path);  // no collector: nothing to make way for
   if (observer) {

@@ -1,9 +1,8 @@
 #include "maintain/retention.hpp"
 
-#include "maintain/pacer.hpp"
-
 #include "analyze/aggregate.hpp"
 #include "analyze/source.hpp"
+#include "maintain/pacer.hpp"
 #include "store/rollups.hpp"
 #include "store/samples.hpp"
 #include "store/space.hpp"
@@ -50,14 +49,15 @@ std::unexpected<Error> fail(const Expected<T>& e) {
 }
 
 // Deletes a tier's rows before `cut`, target by target, in small statements.
+// Never stopped half-way: see prune().
 Expected<std::int64_t> delete_before(const store::Database& db, Tier tier, util::SysMicros cut,
-                                     const Progress& progress, const std::atomic<bool>* stop) {
+                                     const Progress& progress) {
   auto ids = tier == Tier::raw ? store::samples::target_ids(db) : store::rollups::target_ids(db, tier);
   if (!ids) return fail(ids);
   std::int64_t deleted = 0;
   Pacer pacer;
   const auto stage = fmt::format("prune {}", analyze::to_string(tier));
-  for (std::size_t i = 0; i < ids->size() && !(stop != nullptr && stop->load()); ++i) {
+  for (std::size_t i = 0; i < ids->size(); ++i) {
     while (true) {
       auto n = pacer.run([&] {
         return tier == Tier::raw ? store::samples::erase_before(db, (*ids)[i], cut, k_samples_per_delete)
@@ -158,7 +158,9 @@ Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, cons
       if (auto ok = store::rollups::set_horizon(db, tier, horizon); !ok) return fail(ok);
       cov->horizon[i] = horizon;
     }
-    auto deleted = delete_before(db, tier, horizon, progress, stop);
+    // No stop once the horizon is recorded: rows left below it would be
+    // taken for late samples by the next rollup pass and counted twice.
+    auto deleted = delete_before(db, tier, horizon, progress);
     if (!deleted) return fail(deleted);
     report.rows_deleted[i] = *deleted;
     // Marks of this tier, and of the next one built from it, below the horizon cannot be served.

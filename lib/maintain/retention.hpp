@@ -49,8 +49,10 @@ struct PruneReport {
 // drops dirty marks that can no longer be served (with them, late samples
 // that arrived before the raw horizon and that no rollup pass has merged
 // yet: `maintain` and the collector run the pass first). Freed pages go to the
-// freelist, where new rows reuse them. When `stop` is set, ends at the next
-// step (the next prune goes on). Callers hold the MaintenanceLock.
+// freelist, where new rows reuse them. When `stop` is set, ends before the
+// next tier (a tier whose horizon moved is always deleted up to it: rows left
+// below a horizon would be taken for late samples). Callers hold the
+// MaintenanceLock.
 Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {},
                             const std::atomic<bool>* stop = nullptr);
 

@@ -186,6 +186,11 @@ Expected<void> Pass::roll_forward(Tier tier) {
   if (mark) {
     from = *mark;
   } else {
+    if (tier == Tier::m1) {
+      // Claimed before looking for the oldest sample: one committed meanwhile
+      // below it is marked dirty, not missed.
+      if (auto ok = store::rollups::set_claim(m_db, end); !ok) return ok;
+    }
     auto oldest = next_source(tier, k_beginning);
     if (!oldest) return fail(oldest);
     if (!*oldest) return {};

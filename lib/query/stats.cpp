@@ -1,11 +1,10 @@
 #include "query/stats.hpp"
 
+#include "analyze/cover.hpp"
+#include "analyze/mos.hpp"
 #include "query/downtime.hpp"
 #include "query/fold.hpp"
 #include "query/units.hpp"
-
-#include "analyze/cover.hpp"
-#include "analyze/mos.hpp"
 
 #include <fmt/format.h>
 
@@ -80,7 +79,12 @@ Expected<Stats> target_stats(Reader& reader, const core::Target& target, util::S
   std::vector<analyze::Segment> plan;
   for (const auto& p : periods) {
     auto part = analyze::plan_cover(p.begin, p.end, reader.extent(), raw_only ? analyze::Tier::raw : analyze::Tier::d1);
-    plan.insert(plan.end(), part.begin(), part.end());
+    for (const auto& seg : part) {
+      // Where finer data was pruned a period is rounded out to whole buckets:
+      // two windows inside one such bucket must not read it twice.
+      if (!plan.empty() && seg.from < plan.back().to) continue;
+      plan.push_back(seg);
+    }
   }
   s.source = analyze::coarsest_tier(plan);
   s.exact_percentiles = s.source == analyze::Tier::raw;

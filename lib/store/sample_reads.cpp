@@ -49,7 +49,7 @@ Expected<std::vector<SampleReader::Bucket>> SampleReader::buckets(analyze::Tier 
         st.reset();  // ends the statement's read
         return make_error(ErrorKind::database,
                           fmt::format("corrupt row in rollup_{} (target {}, bucket {}): {}", analyze::to_string(tier),
-                                      target_id, st.int64(0), answers.error().message));
+                                      target_id, util::to_epoch_us(bucket), answers.error().message));
       }
       out.push_back({bucket, st.int64(1), st.int64(2), *answers});
     }

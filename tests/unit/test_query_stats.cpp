@@ -223,6 +223,28 @@ TEST_CASE("pruned raw samples: --source raw is refused, the rest answers from ro
   check_exact(s, truth_of(test::between(samples, k_monday + 23h, k_monday + 25h)));
 }
 
+TEST_CASE("pruned raw samples: two periods rounded out to one bucket read it once") {
+  test::QueryDb f;
+  test::History h;
+  h.length = 30h;
+  auto samples = h.samples(f.target.id);
+  f.insert(samples);
+  f.roll_up(samples, k_monday + 30h);
+  f.prune_raw(k_monday + 24h);
+  auto reader = f.reader();
+
+  // Two job windows inside the minute at 12:00, whose raw samples are gone:
+  // each is rounded out to that minute's 1m row, which must count once.
+  const auto minute = k_monday + 12h;
+  const std::vector<core::Interval> periods{{minute + 10s, minute + 20s}, {minute + 30s, minute + 40s}};
+  query::StatsOptions options;
+  options.source = query::Source::automatic;
+  auto s = query::target_stats(reader, f.target, minute, minute + 1min, periods, options);
+  REQUIRE(s);
+  CHECK(s->source == analyze::Tier::m1);
+  CHECK(s->aggregate.summary.sent() == test::between(samples, minute, minute + 1min).size());
+}
+
 TEST_CASE("a job counts only the samples inside its windows") {
   test::QueryDb f;
   test::History h;
