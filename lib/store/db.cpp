@@ -184,6 +184,22 @@ Transaction::~Transaction() {
   }
 }
 
+Expected<ReadSnapshot> ReadSnapshot::begin(const Database& db) {
+  return guarded([&]() -> Expected<ReadSnapshot> {
+    db.exec("BEGIN DEFERRED");
+    return ReadSnapshot(db);
+  });
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (m_db == nullptr) return;
+  try {
+    m_db->exec("COMMIT");
+  } catch (const SqlError&) {
+    // Nothing was written; SQLite may already have ended it.
+  }
+}
+
 void Transaction::commit() {
   m_db.exec("COMMIT");
   m_done = true;

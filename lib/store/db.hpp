@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -106,6 +107,25 @@ class Transaction {
  private:
   const Database& m_db;
   bool m_done = false;
+};
+
+// A read transaction (BEGIN DEFERRED ... COMMIT): every read through the
+// connection while it lives sees one snapshot of the database (WAL), however
+// many statements a query runs and whatever other connections commit
+// meanwhile. Writers are not blocked. Movable; not for connections that write
+// while it lives.
+class ReadSnapshot {
+ public:
+  static Expected<ReadSnapshot> begin(const Database& db);
+  ReadSnapshot(ReadSnapshot&& other) noexcept : m_db(std::exchange(other.m_db, nullptr)) {}
+  ReadSnapshot& operator=(ReadSnapshot&&) = delete;
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot();
+
+ private:
+  explicit ReadSnapshot(const Database& db) : m_db(&db) {}
+  const Database* m_db;
 };
 
 // Turns an SqlError thrown by `fn` into Error{database, ...}; a constraint

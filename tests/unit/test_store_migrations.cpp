@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <utility>
 #include <fstream>
 
 using namespace pk;
@@ -188,3 +189,29 @@ TEST_CASE("statements bind and read every type, and report SQL errors") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a ReadSnapshot sees one state while other connections commit") {
+  test::TempDir dir;
+  auto reader = store::Database::open(dir.file("a.db"));
+  auto writer = store::Database::open(dir.file("a.db"));
+  REQUIRE(reader);
+  REQUIRE(writer);
+  auto settings = [&] {
+    auto st = reader->prepare("SELECT count(*) FROM settings");
+    st.step();
+    return st.int64(0);
+  };
+  const auto before = settings();
+  {
+    auto snapshot = store::ReadSnapshot::begin(*reader);
+    REQUIRE(snapshot);
+    CHECK(settings() == before);  // the first read fixes the snapshot
+    writer->exec("INSERT INTO settings (key, value) VALUES ('test.key', '1')");
+    CHECK(settings() == before);  // committed elsewhere, not seen
+    auto moved = std::move(*snapshot);
+    CHECK(settings() == before);  // a move keeps the one transaction
+  }
+  CHECK(settings() == before + 1);  // ended: the new row is seen
+  writer->exec("INSERT INTO settings (key, value) VALUES ('test.key2', '1')");  // and writers were never blocked
+  CHECK(settings() == before + 2);
+}
