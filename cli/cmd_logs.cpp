@@ -5,6 +5,7 @@
 #include "core/json.hpp"
 #include "store/samples.hpp"
 #include "store/targets.hpp"
+#include "util/duration.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -20,6 +21,7 @@ struct LogsOptions {
   std::string target;
   std::optional<std::string> since;
   std::optional<std::string> until;
+  std::optional<std::string> last;
   std::optional<std::int64_t> limit;
   bool follow = false;
 };
@@ -65,6 +67,12 @@ Expected<void> logs(const Context& ctx, const LogsOptions& o) {
   auto zone = ctx.display_zone();
   if (!zone) return std::unexpected(zone.error());
   store::samples::Query q;
+  if (o.last) {
+    auto d = util::parse_duration(*o.last);
+    if (!d) return std::unexpected(d.error());
+    if (*d <= util::Micros{}) return invalid_input("--last must be more than 0");
+    q.since = ctx.now - *d;
+  }
   if (o.since) {
     auto t = util::parse_time_point(*o.since, ctx.now, *zone);
     if (!t) return std::unexpected(t.error());
@@ -132,7 +140,11 @@ void register_logs(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<LogsOptions>();
   cmd->add_option("T", o->target, "Target name or id")->required();
   cmd->add_option("--since", o->since, "From this time (e.g. -1h, today, 2026-11-22T09:00)")->option_text("TIME");
-  cmd->add_option("--until", o->until, "Before this time (default: now)")->option_text("TIME");
+  auto* until = cmd->add_option("--until", o->until, "Before this time (default: now)")->option_text("TIME");
+  cmd->add_option("--last", o->last, "The last D up to now: --last 1h is --since -1h")
+      ->option_text("D")
+      ->excludes("--since")
+      ->excludes(until);
   cmd->add_option("--limit", o->limit, "At most N samples")->option_text("N");
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new samples as NDJSON until interrupted");
   cmd->callback([&ctx, o] { ctx.action = [&ctx, o] { return logs(ctx, *o); }; });

@@ -168,6 +168,9 @@ expect_code 0
 expect_py "--until T2: T0 and T1" '[us(s["time"]) for s in d] == [db[0][0], db[1][0]]' True
 run_pk --json logs lo --since -1h
 expect_json 'len(d)' 5
+run_pk --json logs lo --last 1h
+expect_code 0
+expect_py "--last 1h: the same samples as --since -1h, oldest first" '[us(s["time"]) for s in d] == [r[0] for r in db]' True
 run_pk --json logs lo --since +1h
 expect_code 0
 expect_json 'd' "[]"
@@ -301,6 +304,10 @@ expect_rejected 3 'not found' logs 999
 expect_rejected 2 'invalid time "bad"' logs lo --since bad
 expect_rejected 2 'invalid time "bad"' logs lo --until bad
 expect_rejected 2 '--since must be before --until' logs lo --since "${T[3]}" --until "${T[1]}"
+expect_rejected 2 '--since excludes --last' logs lo --last 1h --since -2h
+expect_rejected 2 '--until excludes --last' logs lo --last 1h --until now
+expect_rejected 2 '--last must be more than 0' logs lo --last 0s
+expect_rejected 2 'invalid duration "soon"' logs lo --last soon
 expect_rejected 2 '--since must be before --until' logs lo --since "${T[2]}" --until "${T[2]}"
 expect_rejected 2 '--limit must be at least 1' logs lo --limit 0
 expect_rejected 2 '--limit must be at least 1' logs lo --limit -3
