@@ -9,31 +9,6 @@ source "$(dirname "$0")/lib.bash" "$1"
 
 # --- helpers ------------------------------------------------------------------
 
-
-# start_listener: a loopback TCP port held open (at most 90 s); sets OPEN.
-start_listener() {
-  local portfile="$PK_TMP/port"
-  "$PK_PYTHON" - "$portfile" >/dev/null 2>&1 <<'PY' &
-import os, socket, sys, time
-o = socket.socket(); o.bind(("127.0.0.1", 0)); o.listen(64); o.settimeout(0.5)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write("%d\n" % o.getsockname()[1])
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-end = time.monotonic() + 90
-while time.monotonic() < end:
-    try:
-        s, _ = o.accept(); s.close()
-    except socket.timeout:
-        pass
-PY
-  PK_HELPERS+=("$!")
-  for _ in $(seq 100); do
-    [[ -s $portfile ]] && break
-    sleep 0.05
-  done
-  OPEN=$(<"$portfile")
-}
-
 # py EXPR: EXPR over d = the JSON on the last stdout and db = the sample rows
 # of target lo, as [(ts_us, rtt_us or None, status, ttl, detail)] oldest first.
 py() {
@@ -76,7 +51,7 @@ run_pk init -q
 expect_code 0
 
 # Can this process send ICMP echo? (CI runs as root: it must.)
-start_listener
+start_ports
 check_icmp "target lo probes TCP port $OPEN instead (no TTL)"
 if ((ICMP_OK)); then
   run_pk target add 127.0.0.1 --name lo --interval 100ms

@@ -10,35 +10,6 @@ source "$(dirname "$0")/lib.bash" "$1"
 
 # --- helpers ------------------------------------------------------------------
 
-
-# Two loopback TCP ports held for at most 90 s by a Python helper: OPEN
-# listens (the kernel completes handshakes), CLOSED is bound but never
-# listens (connects are refused).
-start_ports() {
-  local portfile="$PK_TMP/ports"
-  "$PK_PYTHON" - "$portfile" >/dev/null 2>&1 <<'PY' &
-import os, socket, sys, time
-o = socket.socket(); o.bind(("127.0.0.1", 0)); o.listen(64)
-c = socket.socket(); c.bind(("127.0.0.1", 0))
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write("%d %d\n" % (o.getsockname()[1], c.getsockname()[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-end = time.monotonic() + 90
-o.settimeout(0.5)
-while time.monotonic() < end:
-    try:
-        s, _ = o.accept(); s.close()
-    except socket.timeout:
-        pass
-PY
-  PK_HELPERS+=("$!")
-  for _ in $(seq 100); do
-    [[ -s $portfile ]] && break
-    sleep 0.05
-  done
-  read -r OPEN CLOSED <"$portfile" || { echo "cannot open loopback TCP ports" >&2; exit 1; }
-}
-
 # samples [TARGET]: number of stored samples (of TARGET).
 samples() {
   if [[ -z ${1:-} ]]; then

@@ -1,9 +1,9 @@
-#include "maintain/rollup_pass.hpp"
-#include "query/fold.hpp"
-#include "query/stats.hpp"
 #include "query_data.hpp"
 
 #include "core/job.hpp"
+#include "maintain/rollup_pass.hpp"
+#include "query/fold.hpp"
+#include "query/stats.hpp"
 
 #include <doctest/doctest.h>
 
@@ -197,14 +197,24 @@ TEST_CASE("the not yet rolled-up tail is read raw") {
   check_exact(s, truth_of(samples));
 }
 
-TEST_CASE("pruned raw samples: --source raw is refused, the rest answers from rollups") {
+// 30 hours of samples, rolled up, with the raw samples of the first day pruned.
+struct PrunedFirstDay {
   test::QueryDb f;
-  test::History h;
-  h.length = 30h;
-  auto samples = h.samples(f.target.id);
-  f.insert(samples);
-  f.roll_up(samples, k_monday + 30h);
-  f.prune_raw(k_monday + 24h);
+  std::vector<core::Sample> samples;
+  PrunedFirstDay() {
+    test::History h;
+    h.length = 30h;
+    samples = h.samples(f.target.id);
+    f.insert(samples);
+    f.roll_up(samples, k_monday + 30h);
+    f.prune_raw(k_monday + 24h);
+  }
+};
+
+TEST_CASE("pruned raw samples: --source raw is refused, the rest answers from rollups") {
+  PrunedFirstDay p;
+  auto& f = p.f;
+  const auto& samples = p.samples;
   auto reader = f.reader();
 
   query::StatsOptions options;
@@ -224,13 +234,9 @@ TEST_CASE("pruned raw samples: --source raw is refused, the rest answers from ro
 }
 
 TEST_CASE("pruned raw samples: two periods rounded out to one bucket read it once") {
-  test::QueryDb f;
-  test::History h;
-  h.length = 30h;
-  auto samples = h.samples(f.target.id);
-  f.insert(samples);
-  f.roll_up(samples, k_monday + 30h);
-  f.prune_raw(k_monday + 24h);
+  PrunedFirstDay p;
+  auto& f = p.f;
+  const auto& samples = p.samples;
   auto reader = f.reader();
 
   // Two job windows inside the minute at 12:00, whose raw samples are gone:
