@@ -7,9 +7,11 @@ packages=(
   # build
   g++ cmake make pkg-config
   # libraries
-  libsqlite3-dev libcli11-dev libfmt-dev libhowardhinnant-date-dev nlohmann-json3-dev tzdata
+  libsqlite3-dev libcli11-dev libfmt-dev libhowardhinnant-date-dev nlohmann-json3-dev libxlsxwriter-dev tzdata
   # tests
   doctest-dev sqlite3 python3
+  # export tests and benchmarks: read workbooks back (openpyxl), convert them (LibreOffice)
+  python3-openpyxl libreoffice-calc-nogui
   # network tests (tests/net): namespaces and veth, sysctl, ground truth, loss
   iproute2 procps iputils-ping fping nftables
   # the examples suite: setpriv (util-linux), systemd-analyze (systemd)

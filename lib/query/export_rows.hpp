@@ -1,0 +1,91 @@
+#pragma once
+
+#include "analyze/aggregate.hpp"
+#include "analyze/source.hpp"
+#include "core/job.hpp"
+#include "core/sample.hpp"
+#include "core/target.hpp"
+#include "core/window.hpp"
+#include "query/reader.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+// The rows an export writes, read through a query::Reader: every raw sample
+// of the targets in the range, or one row per rollup bucket (1m, 1h, 1d), in
+// constant memory. lib/report formats them as CSV or XLSX.
+namespace pk::query {
+
+// What is exported: targets (in order), a range, and optionally a job whose
+// windows (and start / end) limit the range.
+struct ExportScope {
+  std::vector<core::Target> targets;
+  std::optional<core::Job> job;
+  util::SysMicros from{};
+  util::SysMicros to{};
+};
+
+// The parts of [from, to) exported: the job's active intervals in it, or the
+// whole range. invalid_input when from >= to.
+Expected<std::vector<core::Interval>> export_periods(const ExportScope& scope);
+
+// `--resolution`: raw, 1m, 1h, 1d or auto (nullopt).
+Expected<std::optional<analyze::Tier>> parse_resolution(std::string_view text);
+
+// The most rows `auto` picks a resolution for (one worksheet holds 1,048,575).
+inline constexpr std::int64_t k_auto_rows = 1'000'000;
+
+// The resolution `auto` picks: the finest of raw, 1m, 1h and 1d that is kept
+// from the first period's start on and whose estimated rows over every target
+// and period (raw: by the probe interval, the job's when shorter; a tier: by
+// its width, never finer than the probe interval) are at most k_auto_rows;
+// 1d when none is.
+analyze::Tier auto_resolution(const Reader& reader, const ExportScope& scope, std::span<const core::Interval> periods);
+
+// invalid_input when `tier` was pruned at `from` (raw samples or that tier's
+// rows), naming the retention and what to ask for instead.
+Expected<void> check_resolution(const Reader& reader, analyze::Tier tier, util::SysMicros from);
+
+// Where an export is: the index of the target being read (0-based) and the
+// time reached in it.
+struct ExportPosition {
+  std::size_t target_index = 0;
+  util::SysMicros at{};
+};
+
+// How rows are streamed: `stop` (may be null) is checked between rows and
+// stops the read with an ErrorKind::io error "interrupted"; `position` (may be empty) is
+// called now and then, for progress.
+struct StreamControl {
+  const std::atomic<bool>* stop = nullptr;
+  std::function<void(const ExportPosition&)> position;
+};
+
+// Calls fn for every raw sample (every column: ttl and detail too) of each
+// target in scope order, inside `periods`, oldest first.
+using ExportSampleFn = std::function<void(const core::Target&, const core::Sample&)>;
+Expected<void> for_each_sample(Reader& reader, const ExportScope& scope, std::span<const core::Interval> periods,
+                               const ExportSampleFn& fn, const StreamControl& control = {});
+
+// One bucket of `tier`'s width (epoch-aligned, so UTC hours and days) of one
+// target: everything inside it and inside the periods, from rollup rows and,
+// where the tier has not rolled up yet or at a period's unaligned edges, from
+// finer rows and raw samples (analyze::plan_cover). Buckets without samples
+// are skipped. Percentiles come from `aggregate.sketch`.
+struct ExportBucket {
+  util::SysMicros start{};
+  analyze::Aggregate aggregate;
+};
+using ExportBucketFn = std::function<void(const core::Target&, const ExportBucket&)>;
+// invalid_input for Tier::raw.
+Expected<void> for_each_bucket(Reader& reader, const ExportScope& scope, std::span<const core::Interval> periods,
+                               analyze::Tier tier, const ExportBucketFn& fn, const StreamControl& control = {});
+
+}  // namespace pk::query
