@@ -257,7 +257,10 @@ const date::time_zone* local_zone() {
 std::string format_iso_utc(SysMicros t) { return format_wall(as_local(t, seconds{0})) + "Z"; }
 
 std::string format_iso_local(SysMicros t, const date::time_zone* zone) {
-  const seconds offset = offset_at(t, zone);
+  return format_iso_offset(t, offset_at(t, zone));
+}
+
+std::string format_iso_offset(SysMicros t, seconds offset) {
   std::string out = format_wall(as_local(t, offset));
   const auto magnitude = offset < seconds{0} ? -offset : offset;
   const date::hh_mm_ss<seconds> off{magnitude};

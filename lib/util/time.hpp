@@ -37,6 +37,8 @@ std::string format_iso_utc(SysMicros t);
 // "2026-11-22T10:00:00+01:00" in the given zone (fraction as format_iso_utc;
 // historic offsets with seconds, such as LMT, print as "+00:53:28").
 std::string format_iso_local(SysMicros t, const date::time_zone* zone);
+// The same text for a known UTC offset (see util::LocalClock).
+std::string format_iso_offset(SysMicros t, std::chrono::seconds offset);
 
 // "2026-11-22 10:00:00 CET" in the given zone, with the zone's abbreviation:
 // the human table form, truncated to the second; with `millis`,
