@@ -209,6 +209,13 @@ expect_rejected 2 "target demo-02 is not in job biz" export --format csv --job b
 expect_eq "no files written by the errors" "absent absent" \
   "$([[ -e $PK_TMP/x.txt ]] || echo -n absent) $([[ -e $PK_TMP/x.xlsx ]] || echo absent)"
 
+section "a progress line on a terminal only, never with -q"
+TTY_OUT=$(script -qec "$(printf '%q ' "$PK_BIN" export --last 3d --force -o "$PK_TMP/tty.csv")" /dev/null 2>&1)
+expect_eq "progress shown on a terminal" 1 "$(grep -c 'pingkeeper: exporting 1 of 2 targets' <<<"$TTY_OUT")"
+TTY_OUT=$(script -qec "$(printf '%q ' "$PK_BIN" -q export --last 3d --force -o "$PK_TMP/tty.csv")" /dev/null 2>&1)
+expect_eq "-q: nothing at all" "" "$TTY_OUT"
+expect_eq "the file is complete" "ok $SAMPLES" "$(csv_vs_db "$PK_TMP/tty.csv" 2>&1)"
+
 section "--help documents the columns and the sheets"
 run_pk export --help
 expect_code 0
