@@ -108,8 +108,15 @@ Expected<void> run_export(const Context& ctx, const ExportOptions& o) {
 
   auto reader = query::Reader::open(*db);
   if (!reader) return std::unexpected(reader.error());
-  request.resolution = resolution->value_or(query::auto_resolution(*reader, request.scope, request.periods));
-  if (auto ok = query::check_resolution(*reader, request.resolution, request.scope.from); !ok) return ok;
+  if (*resolution) {
+    request.resolution = **resolution;
+  } else {
+    auto picked = query::auto_resolution(*reader, request.scope, request.periods);
+    if (!picked) return std::unexpected(picked.error());
+    request.resolution = *picked;
+  }
+  const auto first = request.periods.empty() ? request.scope.from : request.periods.front().begin;
+  if (auto ok = query::check_resolution(*reader, request.resolution, first); !ok) return ok;
 
   // Open the output before the work: a file that exists without --force, or
   // a directory that cannot be written, fails at once.

@@ -111,18 +111,33 @@ Expected<std::optional<analyze::Tier>> parse_resolution(std::string_view text) {
   return invalid_input(fmt::format("invalid resolution \"{}\": expected raw, 1m, 1h, 1d or auto", text));
 }
 
-analyze::Tier auto_resolution(const Reader& reader, const ExportScope& scope, std::span<const core::Interval> periods) {
-  util::Micros counted{};
-  for (const auto& p : periods) counted += p.end - p.begin;
-  const auto start = periods.empty() ? scope.from : periods.front().begin;
+Expected<analyze::Tier> auto_resolution(const Reader& reader, const ExportScope& scope,
+                                        std::span<const core::Interval> periods) {
+  if (periods.empty()) return analyze::Tier::raw;
+  const auto start = periods.front().begin;
+  // Each target's time counted: from its oldest data in the periods on (a
+  // target added last week has a week of rows, whatever the range).
+  std::vector<util::Micros> counted;
+  for (const auto& target : scope.targets) {
+    auto raw = store::samples::first_at_or_after(reader.db(), target.id, start);
+    if (!raw) return std::unexpected(raw.error());
+    auto rows = store::rollups::first_at_or_after(reader.db(), analyze::Tier::m1, target.id,
+                                                  analyze::floor_to(start, analyze::tier_width(analyze::Tier::m1)));
+    if (!rows) return std::unexpected(rows.error());
+    std::optional<util::SysMicros> oldest = *raw;
+    if (*rows && (!oldest || **rows < *oldest)) oldest = *rows;
+    util::Micros total{};
+    for (const auto& p : periods) {
+      if (oldest && p.end > *oldest) total += p.end - std::max(p.begin, *oldest);
+    }
+    counted.push_back(total);
+  }
   for (auto tier : {analyze::Tier::raw, analyze::Tier::m1, analyze::Tier::h1}) {
     if (!kept_from(reader, tier, start)) continue;
     std::int64_t rows = 0;
-    for (const auto& target : scope.targets) {
-      const auto interval = probe_interval(target, scope.job);
-      const auto unit = std::max(analyze::tier_width(tier), interval);
-      if (unit <= util::Micros{}) continue;
-      rows += counted / unit;
+    for (std::size_t i = 0; i < scope.targets.size(); ++i) {
+      const auto unit = std::max(analyze::tier_width(tier), probe_interval(scope.targets[i], scope.job));
+      if (unit > util::Micros{}) rows += counted[i] / unit;
     }
     if (rows <= k_auto_rows) return tier;
   }

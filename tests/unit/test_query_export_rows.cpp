@@ -172,15 +172,20 @@ TEST_CASE_FIXTURE(Fixture, "auto_resolution: raw up to a million rows, then the 
   {
     auto reader = q.reader();
     // "lo" probes every 2 s: 3 days are 129,600 samples.
-    CHECK(pk::query::auto_resolution(reader, one, one_periods) == Tier::raw);
+    CHECK(pk::query::auto_resolution(reader, one, one_periods).value() == Tier::raw);
     auto [eight, eight_periods] = many(8, 72h);  // 1,036,800 samples: too many
-    CHECK(pk::query::auto_resolution(reader, eight, eight_periods) == Tier::m1);
+    CHECK(pk::query::auto_resolution(reader, eight, eight_periods).value() == Tier::m1);
     auto [lots, lots_periods] = many(1000, 24h * 800);  // 1.15 billion minutes, 19.2 million hours, 800,000 days
-    CHECK(pk::query::auto_resolution(reader, lots, lots_periods) == Tier::d1);
+    CHECK(pk::query::auto_resolution(reader, lots, lots_periods).value() == Tier::d1);
+    // Only the time from a target's oldest data on counts: 30 days before it
+    // add nothing (33 days at 2 s would be 1.4 million samples).
+    pk::query::ExportScope early{{q.target}, std::nullopt, k_monday - 24h * 30, k_monday + 72h};
+    const std::vector<pk::core::Interval> early_periods{{early.from, early.to}};
+    CHECK(pk::query::auto_resolution(reader, early, early_periods).value() == Tier::raw);
   }
   q.prune_raw(k_monday + 24h);
   auto pruned_reader = q.reader();
-  CHECK(pk::query::auto_resolution(pruned_reader, one, one_periods) == Tier::m1);
+  CHECK(pk::query::auto_resolution(pruned_reader, one, one_periods).value() == Tier::m1);
 }
 
 TEST_CASE_FIXTURE(Fixture, "a stop request ends the stream with an error, early") {
