@@ -34,7 +34,12 @@ emit() {
   local name=$1 value=$2 unit=$3 kv ctx="" sep=""
   shift 3
   for kv in "$@"; do
-    ctx+="$sep$(_json_str "${kv%%=*}"):$(_json_val "${kv#*=}")"
+    # A commit hash stays a string even when its digits happen to be all numeric.
+    if [[ ${kv%%=*} == commit ]]; then
+      ctx+="$sep$(_json_str commit):$(_json_str "${kv#*=}")"
+    else
+      ctx+="$sep$(_json_str "${kv%%=*}"):$(_json_val "${kv#*=}")"
+    fi
     sep=","
   done
   printf '{"name":%s,"value":%s,"unit":%s,"context":{%s}}\n' "$(_json_str "$name")" "$(_json_val "$value")" \
