@@ -77,7 +77,7 @@ Expected<void> set_properties(xlsx::Book& book, const ExportRequest& request) {
 namespace xlsx {
 
 Expected<void> check_stop(const query::StreamControl& control) {
-  if (control.stop && control.stop->load()) return make_error(ErrorKind::io, "interrupted");
+  if (control.stop && control.stop->load()) return make_error(ErrorKind::io, "export interrupted");
   return {};
 }
 

@@ -18,7 +18,7 @@ namespace pk::report::xlsx {
 inline double ms(double us) { return std::round(us) / 1000.0; }
 inline std::optional<double> ms(std::optional<double> us) { return us ? std::optional(ms(*us)) : std::nullopt; }
 
-// io error "interrupted" when the export was asked to stop.
+// io error "export interrupted" when the export was asked to stop.
 Expected<void> check_stop(const query::StreamControl& control);
 
 // The time of a target's first and last sample on the Samples sheets.
