@@ -114,20 +114,27 @@ def title(path, label):
             return str(row[1])
     return "no %s" % label
 
-def first_last(path, db, since, until, zone):
-    """Summary first/last sample columns against the stored samples."""
+def first_last(path, db, since, until, zone, what):
+    """The Summary's last two columns against the stored samples: the first
+    and last sample (what = sample, raw exports) or answer (what = answer)."""
     zone = zoneinfo.ZoneInfo(zone)
     rows = list(book(path)["Summary"].iter_rows(values_only=True))
     header = next(i for i, r in enumerate(rows) if r[0] == "Target")
-    if rows[header][16:18] != ("First sample", "Last sample"):
-        return "header %r" % (rows[header][16:18],)
+    names = ("First " + what, "Last " + what)
+    if rows[header][16:18] != names:
+        return "header %r, want %r" % (rows[header][16:18], names)
+    answered = " AND status IN (0, 4)" if what == "answer" else ""
     for r in rows[header + 1:]:
         first, last = sqlite3.connect(db).execute(
             "SELECT min(ts), max(ts) FROM samples s JOIN targets t ON t.id = s.target_id "
-            "WHERE t.name = ? AND ts >= ? AND ts < ?", (r[0], int(since), int(until))).fetchone()
+            "WHERE t.name = ? AND ts >= ? AND ts < ?" + answered, (r[0], int(since), int(until))).fetchone()
         if abs(r[16] - local(first, zone)) > MS or abs(r[17] - local(last, zone)) > MS:
             return "%s: got %r %r" % (r[0], r[16], r[17])
     return "match"
+
+def note(path):
+    """The Charts sheet's note (A1), if any."""
+    return repr(book(path)["Charts"]["A1"].value)
 
 def downtime(path, zone, *jsons):
     """The Downtime sheet against `downtime --json` of each target."""
@@ -234,7 +241,7 @@ expect_eq "title block: zone" "$ZONE" "$(check title day.xlsx 'Time zone')"
 expect_eq "title block: no job" "all samples (no job)" "$(check title day.xlsx Job)"
 expect_eq "title block: raw samples" "raw samples" "$(check title day.xlsx 'Samples sheet')"
 expect_eq "Summary first and last sample" "match" \
-  "$(check first_last day.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US" "$ZONE")"
+  "$(check first_last day.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US" "$ZONE" sample)"
 
 run_pk --tz "$ZONE" --json stats "${RANGE[@]}"
 expect_code 0
@@ -264,6 +271,7 @@ cp "$PK_TMP/stdout" daily.json
 DAYS=$("$PY" -c 'import json, sys; print(sum(s["sent"] > 0 for s in json.load(open(sys.argv[1]))))' daily.json)
 expect_eq "Daily equals stats --by 1d" "$DAYS days match" "$(check daily day.xlsx "$ZONE" daily.json)"
 expect_eq "charts: a daily loss chart and one per target" "3 parts, 3 on Charts" "$(check charts day.xlsx)"
+expect_eq "charts: no note for two targets" "None" "$(check note day.xlsx)"
 
 # ---------------------------------------------------------------------------
 section "a job: only the samples inside its windows"
@@ -289,6 +297,8 @@ expect_eq "1h: title block" "1h buckets" "$(check title hour.xlsx 'Samples sheet
 expect_eq "1h: bucket rows hold every sample" "a row per hour, $SAMPLES sent of $SAMPLES" \
   "$(check buckets hour.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US")"
 expect_eq "1h: bucket times are date cells" "dates" "$(check date_cells hour.xlsx Samples 2)"
+expect_eq "1h: Summary first and last answer" "match" \
+  "$(check first_last hour.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US" "$ZONE" answer)"
 
 # ---------------------------------------------------------------------------
 section "an empty range: a valid workbook with headers and no rows"
@@ -308,6 +318,17 @@ if command -v soffice >/dev/null; then
 else
   _pk_fail "LibreOffice is installed" "soffice on PATH (libreoffice-calc-nogui)" "not found"
 fi
+
+# ---------------------------------------------------------------------------
+section "more targets than charts: the first 20 are charted, a note says so"
+export PINGKEEPER_DB="$PK_TMP/many.db"
+run_pk --json demo --targets 21 --days 1 --interval 10m
+expect_code 0
+run_pk export --since "$(json_value 'd["since"]')" --until "$(json_value 'd["until"]')" --format xlsx -o many.xlsx
+expect_code 0
+expect_eq "many: a daily loss chart and 20 hourly charts" "21 parts, 21 on Charts" "$(check charts many.xlsx)"
+expect_eq "many: the note" "'Charts show the first 20 of 21 targets; the Hourly and Daily sheets hold them all.'" \
+  "$(check note many.xlsx)"
 
 # ---------------------------------------------------------------------------
 section "past 1,048,575 rows the samples continue on \"Samples 2\""
