@@ -89,8 +89,9 @@ Expected<ExportSummary> write_xlsx(query::Reader& reader, const ExportRequest& r
   if (!book) return std::unexpected(book.error());
   // Sheet order: Summary, Charts, Samples..., Downtime, Hourly, Daily. In
   // constant-memory mode every sheet streams its rows to its own file, so
-  // the Summary is written after the Samples (which give its first and last
-  // sample times) and the charts last, when the rows they show are known.
+  // the Summary is written after the others (the Samples give its first and
+  // last sample times, every sheet its notes) and the charts last, when the
+  // rows they show are known.
   auto summary_sheet = book->add_sheet("Summary");
   if (!summary_sheet) return std::unexpected(summary_sheet.error());
   auto charts_sheet = book->add_sheet("Charts");
@@ -98,16 +99,17 @@ Expected<ExportSummary> write_xlsx(query::Reader& reader, const ExportRequest& r
 
   auto samples = xlsx::write_samples(*book, reader, request);
   if (!samples) return std::unexpected(samples.error());
+  xlsx::Notes notes;
+  if (auto ok = xlsx::write_downtime(*book, reader, request, notes); !ok) return std::unexpected(ok.error());
+  auto hourly = xlsx::write_hourly(*book, reader, request, notes);
+  if (!hourly) return std::unexpected(hourly.error());
+  auto daily = xlsx::write_daily(*book, reader, request, notes);
+  if (!daily) return std::unexpected(daily.error());
   if (auto go = xlsx::check_stop(request.control); !go) return std::unexpected(go.error());
   xlsx::Sheet summary(*summary_sheet, "Summary");
-  if (auto ok = xlsx::write_summary(summary, book->formats(), reader, request, samples->spans); !ok) {
+  if (auto ok = xlsx::write_summary(summary, book->formats(), reader, request, samples->spans, notes); !ok) {
     return std::unexpected(ok.error());
   }
-  if (auto ok = xlsx::write_downtime(*book, reader, request); !ok) return std::unexpected(ok.error());
-  auto hourly = xlsx::write_hourly(*book, reader, request);
-  if (!hourly) return std::unexpected(hourly.error());
-  auto daily = xlsx::write_daily(*book, reader, request);
-  if (!daily) return std::unexpected(daily.error());
   xlsx::Sheet charts(*charts_sheet, "Charts");
   if (auto ok = xlsx::write_charts(charts, *book, request, *hourly, *daily); !ok) return std::unexpected(ok.error());
   if (auto ok = set_properties(*book, request); !ok) return std::unexpected(ok.error());

@@ -51,7 +51,7 @@ Expected<std::vector<query::Stats>> by_period(query::Reader& reader, const Expor
 }  // namespace
 
 Expected<std::vector<std::optional<RowRange>>> write_hourly(Book& book, query::Reader& reader,
-                                                            const ExportRequest& request) {
+                                                            const ExportRequest& request, Notes& notes) {
   const auto& f = book.formats();
   auto added = book.add_sheet(k_hourly_sheet);
   if (!added) return std::unexpected(added.error());
@@ -60,7 +60,9 @@ Expected<std::vector<std::optional<RowRange>>> write_hourly(Book& book, query::R
   util::LocalClock clock(request.zone);
   std::vector<std::optional<RowRange>> ranges;
   lxw_row_t row = 0;
+  bool full = false;
   for (const auto& target : request.scope.targets) {
+    if (full) break;
     if (auto go = check_stop(request.control); !go) return std::unexpected(go.error());
     auto hours = by_period(reader, request, target, analyze::Period::hour);
     if (!hours) return std::unexpected(hours.error());
@@ -68,6 +70,7 @@ Expected<std::vector<std::optional<RowRange>>> write_hourly(Book& book, query::R
     for (const auto& s : *hours) {
       const auto& sum = s.aggregate.summary;
       if (sum.sent() == 0) continue;
+      if ((full = sheet_full(row))) break;
       ++row;
       sheet.text(row, 0, target.name);
       sheet.text(row, 1, target.host);
@@ -83,12 +86,19 @@ Expected<std::vector<std::optional<RowRange>>> write_hourly(Book& book, query::R
     }
     ranges.push_back(row >= first ? std::optional(RowRange{first, row}) : std::nullopt);
   }
+  if (full) {
+    notes.push_back(
+        fmt::format("The Hourly sheet holds the first {} target hours (a sheet's limit); "
+                    "`pingkeeper stats --by 1h` gives them all.",
+                    k_sheet_rows));
+  }
   sheet.finish_table(0, row, k_hourly_columns.size(), 1);
   if (auto ok = sheet.status(); !ok) return std::unexpected(ok.error());
   return ranges;
 }
 
-Expected<std::optional<RowRange>> write_daily(Book& book, query::Reader& reader, const ExportRequest& request) {
+Expected<std::optional<RowRange>> write_daily(Book& book, query::Reader& reader, const ExportRequest& request,
+                                              Notes& notes) {
   const auto& f = book.formats();
   auto added = book.add_sheet(k_daily_sheet);
   if (!added) return std::unexpected(added.error());
@@ -96,6 +106,9 @@ Expected<std::optional<RowRange>> write_daily(Book& book, query::Reader& reader,
 
   const auto& targets = request.scope.targets;
   const auto columns = std::min(targets.size(), k_max_daily_targets);
+  if (columns < targets.size()) {
+    notes.push_back(fmt::format("The Daily sheet holds the first {} targets (a sheet's columns).", columns));
+  }
   const auto days = analyze::calendar_buckets(request.scope.from, request.scope.to, analyze::Period::day, request.zone);
   // loss[day][target]: nullopt when the target sent nothing that day.
   std::vector<std::vector<std::optional<double>>> loss(days.size(), std::vector<std::optional<double>>(columns));

@@ -2,6 +2,8 @@
 #include "report/xlsx_sheets.hpp"
 #include "util/local_clock.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 
 namespace pk::report::xlsx {
@@ -15,7 +17,7 @@ constexpr std::array k_columns{
 
 }  // namespace
 
-Expected<void> write_downtime(Book& book, query::Reader& reader, const ExportRequest& request) {
+Expected<void> write_downtime(Book& book, query::Reader& reader, const ExportRequest& request, Notes& notes) {
   const auto& f = book.formats();
   auto added = book.add_sheet("Downtime");
   if (!added) return std::unexpected(added.error());
@@ -23,12 +25,15 @@ Expected<void> write_downtime(Book& book, query::Reader& reader, const ExportReq
   sheet.header(0, k_columns, f.header);
   util::LocalClock clock(request.zone);
   lxw_row_t row = 0;
+  bool full = false;
   for (const auto& target : request.scope.targets) {
     if (auto go = check_stop(request.control); !go) return go;
     for (const auto& p : request.periods) {
+      if (full) break;
       auto periods = query::downtime_periods(reader, target, p.begin, p.end, request.min_downtime);
       if (!periods) return std::unexpected(periods.error());
       for (const auto& d : *periods) {
+        if ((full = sheet_full(row))) break;
         ++row;
         sheet.text(row, 0, target.name);
         sheet.text(row, 1, target.host);
@@ -39,6 +44,12 @@ Expected<void> write_downtime(Book& book, query::Reader& reader, const ExportReq
         sheet.boolean(row, 6, d.ongoing);
       }
     }
+  }
+  if (full) {
+    notes.push_back(
+        fmt::format("The Downtime sheet holds the first {} periods (a sheet's limit); "
+                    "`pingkeeper downtime` lists them all.",
+                    k_sheet_rows));
   }
   sheet.finish_table(0, row, k_columns.size(), 1);
   return sheet.status();

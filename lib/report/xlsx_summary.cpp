@@ -10,6 +10,7 @@ namespace pk::report::xlsx {
 
 namespace {
 
+constexpr lxw_row_t k_notes_row = 8;
 constexpr lxw_row_t k_header_row = 9;  // below the title block
 constexpr lxw_col_t k_loss_col = 4;
 constexpr lxw_col_t k_p95_col = 8;
@@ -75,8 +76,9 @@ void add_conditional_formats(Sheet& sheet, const Formats& f, lxw_row_t first, lx
 }  // namespace
 
 Expected<void> write_summary(Sheet& sheet, const Formats& f, query::Reader& reader, const ExportRequest& request,
-                             std::span<const SampleSpan> spans) {
+                             std::span<const SampleSpan> spans, const Notes& notes) {
   write_title_block(sheet, f, request);
+  for (std::size_t i = 0; i < notes.size(); ++i) sheet.text(k_notes_row, static_cast<lxw_col_t>(i), notes[i], f.note);
   query::StatsQuery q{.targets = request.scope.targets,
                       .job = request.scope.job,
                       .from = request.scope.from,
