@@ -201,6 +201,11 @@ def buckets(path, db, since, until):
         return "%d rows, want %d" % (len(rows), hours)
     return "a row per hour, %d sent of %d" % (sum(r[3] for r in rows), count)
 
+def props(path):
+    """The document properties."""
+    p = book(path).properties
+    return repr([p.title, p.creator, p.subject, p.description, p.created is not None])
+
 def sheets(path):
     return repr(book(path).sheetnames)
 
@@ -238,6 +243,14 @@ expect_eq "every sample row equals the stored sample" "172800 rows match" \
   "$(check samples day.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US" "$ZONE" demo-01,demo-02 -)"
 expect_eq "Samples times are date cells" "dates" "$(check date_cells day.xlsx Samples 2)"
 expect_eq "title block: zone" "$ZONE" "$(check title day.xlsx 'Time zone')"
+SUBJECT=$("$PY" -c '
+import datetime, sys, zoneinfo
+z = zoneinfo.ZoneInfo(sys.argv[3])
+f = lambda t: datetime.datetime.fromisoformat(t.replace("Z", "+00:00")).astimezone(z).strftime("%Y-%m-%d %H:%M:%S %Z")
+print("%s to %s (%s)" % (f(sys.argv[1]), f(sys.argv[2]), sys.argv[3]))' "$SINCE" "$UNTIL" "$ZONE")
+expect_eq "document properties" \
+  "['pingkeeper latency report', 'pingkeeper', '$SUBJECT', 'Targets: demo-01, demo-02.', True]" \
+  "$(check props day.xlsx)"
 expect_eq "title block: no job" "all samples (no job)" "$(check title day.xlsx Job)"
 expect_eq "title block: raw samples" "raw samples" "$(check title day.xlsx 'Samples sheet')"
 expect_eq "Summary first and last sample" "match" \
@@ -281,6 +294,8 @@ run_pk --tz "$ZONE" export --job biz "${RANGE[@]}" --format xlsx -o job.xlsx
 expect_code 0
 expect_eq "job: sheets" "$SHEETS" "$(check sheets job.xlsx)"
 expect_eq "job: title block" "biz: only the samples inside its windows are counted" "$(check title job.xlsx Job)"
+expect_eq "job: the comments property" "Targets: demo-01. Job biz: only the samples inside its windows." \
+  "$("$PY" -c 'import openpyxl, sys; print(openpyxl.load_workbook(sys.argv[1], read_only=True).properties.description)' job.xlsx)"
 JOB_ROWS=$(check samples job.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US" "$ZONE" demo-01 9-12)
 expect_eq "job: the rows are demo-01's samples from 09:00 to 12:00" "10800 rows match" "$JOB_ROWS"
 run_pk --tz "$ZONE" --json stats --job biz "${RANGE[@]}"
@@ -299,6 +314,14 @@ expect_eq "1h: bucket rows hold every sample" "a row per hour, $SAMPLES sent of 
 expect_eq "1h: bucket times are date cells" "dates" "$(check date_cells hour.xlsx Samples 2)"
 expect_eq "1h: Summary first and last answer" "match" \
   "$(check first_last hour.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US" "$ZONE" answer)"
+
+# ---------------------------------------------------------------------------
+section "to stdout when it is not a terminal"
+"$PK_BIN" --tz "$ZONE" export "${RANGE[@]}" --format xlsx --resolution 1h >stdout.xlsx 2>"$PK_TMP/stderr"
+expect_eq "stdout export: exit code" 0 "$?"
+expect_eq "stdout export: sheets" "$SHEETS" "$(check sheets stdout.xlsx)"
+expect_eq "stdout export: the same rows" "a row per hour, $SAMPLES sent of $SAMPLES" \
+  "$(check buckets stdout.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US")"
 
 # ---------------------------------------------------------------------------
 section "an empty range: a valid workbook with headers and no rows"
