@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace pk::report::xlsx {
 
 namespace {
@@ -19,6 +22,7 @@ lxw_format* numeric(lxw_workbook* book, const char* num_format) {
 }  // namespace
 
 Error book_error(std::string_view what, lxw_error error) {
+  if (what.empty()) return Error{ErrorKind::io, fmt::format("cannot write the workbook: {}", lxw_strerror(error))};
   return Error{ErrorKind::io, fmt::format("cannot write the workbook: {}: {}", what, lxw_strerror(error))};
 }
 
@@ -72,10 +76,15 @@ Expected<lxw_worksheet*> Book::add_sheet(const std::string& name) {
 }
 
 Expected<void> Book::close() {
-  // workbook_close frees the workbook whatever it returns.
+  // workbook_close frees the workbook whatever it returns; errno names the
+  // system's reason when a file operation failed.
+  errno = 0;
   const auto error = workbook_close(m_book.release());
-  if (error != LXW_NO_ERROR) return std::unexpected(book_error("closing", error));
-  return {};
+  const int system_error = errno;
+  if (error == LXW_NO_ERROR) return {};
+  auto failure = book_error("", error);
+  if (system_error != 0) failure.message += fmt::format(" ({})", std::strerror(system_error));
+  return std::unexpected(failure);
 }
 
 }  // namespace pk::report::xlsx

@@ -13,7 +13,7 @@
 namespace pk::report::xlsx {
 
 // An lxw_error as an ErrorKind::io error: "cannot write the workbook: <what>:
-// <lxw_strerror>".
+// <lxw_strerror>" (without "<what>: " when what is empty).
 Error book_error(std::string_view what, lxw_error error);
 
 // The formats of the workbook, made once (never per cell).

@@ -94,6 +94,16 @@ TEST_CASE_FIXTURE(Fixture, "a stop request ends the export with an io error") {
   CHECK(written.error().message == "export interrupted");
 }
 
+TEST_CASE_FIXTURE(Fixture, "a file that cannot be created: an io error with the system's reason") {
+  // libxlsxwriter also prints its own "[ERROR] workbook_close(): ..." line on stderr.
+  auto reader = q.reader();
+  auto written = pk::report::write_xlsx(reader, request(), q.dir.path().string());
+  REQUIRE_FALSE(written);
+  CHECK(written.error().kind == pk::ErrorKind::io);
+  CHECK(written.error().message.starts_with("cannot write the workbook: "));
+  CHECK(written.error().message.ends_with("(Is a directory)"));
+}
+
 TEST_CASE_FIXTURE(Fixture, "a request without a display zone is refused") {
   auto reader = q.reader();
   auto r = request();
