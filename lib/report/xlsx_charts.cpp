@@ -62,8 +62,9 @@ Expected<void> write_charts(Sheet& sheet, Book& book, const ExportRequest& reque
                             std::span<const std::optional<RowRange>> hourly, std::optional<RowRange> daily) {
   const auto& targets = request.scope.targets;
   const auto max_charts = static_cast<std::size_t>(k_max_target_charts);
+  lxw_row_t note_row = 0;
   if (targets.size() > max_charts) {
-    sheet.text(0, 0,
+    sheet.text(note_row++, 0,
                fmt::format("Charts show the first {} of {} targets; the Hourly and Daily sheets hold them all.",
                            max_charts, targets.size()),
                book.formats().note);
@@ -77,6 +78,7 @@ Expected<void> write_charts(Sheet& sheet, Book& book, const ExportRequest& reque
                      static_cast<lxw_col_t>(placed % 2) * k_chart_cols);
     ++placed;
   }
+  if (!daily && placed == 0) sheet.text(note_row, 0, "No samples in the range: nothing to chart.", book.formats().note);
   return sheet.status();
 }
 

@@ -78,8 +78,10 @@ inline constexpr const char* k_daily_sheet = "Daily";
 Expected<std::optional<RowRange>> write_daily(Book& book, query::Reader& reader, const ExportRequest& request,
                                               Notes& notes);
 
-// Charts: a line chart of hourly avg and p95 per target (the first
-// k_max_target_charts with hourly rows), a column chart of daily loss %.
+// Charts: a line chart of hourly avg and p95 per target (of the first
+// k_max_target_charts, those with hourly rows), a column chart of daily
+// loss % (the first k_max_target_charts columns); notes when targets are
+// left out or there is nothing to chart.
 Expected<void> write_charts(Sheet& sheet, Book& book, const ExportRequest& request,
                             std::span<const std::optional<RowRange>> hourly, std::optional<RowRange> daily);
 

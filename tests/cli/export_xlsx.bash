@@ -330,6 +330,7 @@ expect_code 0
 expect_eq "empty: sheets" "$SHEETS" "$(check sheets empty.xlsx)"
 expect_eq "empty: no sample rows" "[('Samples', 1)]" "$(check max_rows empty.xlsx)"
 expect_eq "empty: no charts" "0 parts, 0 on Charts" "$(check charts empty.xlsx)"
+expect_eq "empty: the Charts sheet says why" "'No samples in the range: nothing to chart.'" "$(check note empty.xlsx)"
 
 # ---------------------------------------------------------------------------
 section "LibreOffice opens a workbook"
