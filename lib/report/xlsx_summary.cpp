@@ -119,10 +119,11 @@ Expected<void> write_summary(Sheet& sheet, const Formats& f, query::Reader& read
     }
     sheet.number(row, 14, s.availability_pct, f.pct);
     sheet.number(row, 15, s.mos(), f.mos);
-    auto first = spans.empty() ? s.aggregate.answers.first : spans[i].first;
-    auto last = spans.empty() ? s.aggregate.answers.last : spans[i].last;
-    if (first) sheet.number(row, 16, clock.excel_serial(*first), f.time);
-    if (last) sheet.number(row, 17, clock.excel_serial(*last), f.time);
+    const auto span = spans.empty()      ? SampleSpan{s.aggregate.answers.first, s.aggregate.answers.last}
+                      : i < spans.size() ? spans[i]
+                                         : SampleSpan{};
+    if (span.first) sheet.number(row, 16, clock.excel_serial(*span.first), f.time);
+    if (span.last) sheet.number(row, 17, clock.excel_serial(*span.last), f.time);
   }
   if (row > k_header_row) add_conditional_formats(sheet, f, k_header_row + 1, row);
   sheet.finish_table(k_header_row, static_cast<std::int64_t>(rows->size()), columns.size(), 1);
