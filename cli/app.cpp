@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   register_downtime(app, ctx);
   register_check(app, ctx);
   register_demo(app, ctx);
+  register_export(app, ctx);
 
   if (argc <= 1) {
     print_error("a command is required");

@@ -1,7 +1,9 @@
 #include "context.hpp"
-#include "maintain/demo.hpp"
 #include "output.hpp"
+#include "progress_line.hpp"
 #include "signals.hpp"
+
+#include "maintain/demo.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -10,7 +12,6 @@
 #include <charconv>
 #include <chrono>
 #include <limits>
-#include <unistd.h>
 
 namespace pk::cli {
 
@@ -25,7 +26,6 @@ struct DemoCliOptions {
 };
 
 using Clock = std::chrono::steady_clock;
-constexpr auto k_progress_every = std::chrono::milliseconds{200};
 
 // A seed: a whole number from 0 to 2^64 - 1 (CLI11 would wrap "-1" around).
 Expected<std::uint64_t> parse_seed(const std::string& text) {
@@ -41,37 +41,15 @@ Expected<std::uint64_t> parse_seed(const std::string& text) {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// A progress line on stderr, redrawn in place at most five times a second;
-// only when stderr is a terminal.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : m_enabled(enabled) {}
-
-  void update(const maintain::DemoProgress& p) {
-    const auto now = Clock::now();
-    if (!m_enabled || now - m_last < k_progress_every) return;
-    m_last = now;
-    if (!p.rollup_stage.empty()) {
-      draw(fmt::format("demo: building rollups: {} ({:.0f} %)", p.rollup_stage, 100.0 * p.rollup_fraction));
-      return;
-    }
-    const double pct = p.total > 0 ? 100.0 * static_cast<double>(p.committed) / static_cast<double>(p.total) : 100.0;
-    const double rate = static_cast<double>(p.committed) / std::max(1e-3, seconds_since(m_start));
-    draw(fmt::format("demo: {} of {} samples written ({:.0f} %), {:.0f} samples/s", p.committed, p.total, pct, rate));
+// The progress line's text.
+std::string progress_text(const maintain::DemoProgress& p, Clock::time_point start) {
+  if (!p.rollup_stage.empty()) {
+    return fmt::format("demo: building rollups: {} ({:.0f} %)", p.rollup_stage, 100.0 * p.rollup_fraction);
   }
-  void clear() {
-    if (m_enabled) fmt::print(stderr, "\r\033[K");
-  }
-
- private:
-  void draw(const std::string& line) {
-    fmt::print(stderr, "\r\033[K{}", line);
-    std::fflush(stderr);
-  }
-  bool m_enabled;
-  Clock::time_point m_start = Clock::now();
-  Clock::time_point m_last{};
-};
+  const double pct = p.total > 0 ? 100.0 * static_cast<double>(p.committed) / static_cast<double>(p.total) : 100.0;
+  const double rate = static_cast<double>(p.committed) / std::max(1e-3, seconds_since(start));
+  return fmt::format("demo: {} of {} samples written ({:.0f} %), {:.0f} samples/s", p.committed, p.total, pct, rate);
+}
 
 nlohmann::ordered_json to_json(const maintain::DemoReport& r, const maintain::DemoOptions& o, double elapsed_s) {
   nlohmann::ordered_json doc;
@@ -171,9 +149,10 @@ Expected<void> demo(const Context& ctx, const DemoCliOptions& c) {
   if (auto ok = maintain::validate(o); !ok) return ok;
 
   const auto& stop = install_stop_signals();
-  ProgressLine line(!ctx.quiet && isatty(STDERR_FILENO) == 1);
+  ProgressLine line(!ctx.quiet && stderr_is_terminal());
+  const auto start = Clock::now();
   auto report = maintain::make_demo(ctx.db_file(), o, [&](const maintain::DemoProgress& p) {
-    line.update(p);
+    if (line.enabled()) line.show(progress_text(p, start));
     return !stop.load();
   });
   line.clear();

@@ -1,5 +1,6 @@
 #include "context.hpp"
 #include "output.hpp"
+#include "progress_line.hpp"
 
 #include "analyze/source.hpp"
 #include "collect/lock.hpp"
@@ -16,7 +17,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <unistd.h>
 
 namespace pk::cli {
 
@@ -36,39 +36,13 @@ struct MaintainOptions {
   bool rebuild = false;
 };
 
-// A one-line progress display on stderr, only when stderr is a terminal.
-class ProgressLine {
- public:
-  ProgressLine() : m_enabled(::isatty(STDERR_FILENO) == 1) {}
-  ~ProgressLine() { clear(); }
-  ProgressLine(const ProgressLine&) = delete;
-  ProgressLine& operator=(const ProgressLine&) = delete;
-
-  maintain::Progress callback() {
-    if (!m_enabled) return {};
-    return [this](std::string_view stage, double fraction) {
-      auto percent = static_cast<int>(std::floor(fraction * 100.0));
-      if (stage == m_stage && percent == m_percent) return;
-      m_stage = std::string(stage);
-      m_percent = percent;
-      fmt::print(stderr, "\r\033[Kpingkeeper: {} {:3d}%", stage, percent);
-      std::fflush(stderr);
-      m_shown = true;
-    };
-  }
-  void clear() {
-    if (!m_shown) return;
-    fmt::print(stderr, "\r\033[K");
-    std::fflush(stderr);
-    m_shown = false;
-  }
-
- private:
-  bool m_enabled;
-  bool m_shown = false;
-  std::string m_stage;
-  int m_percent = -1;
-};
+// Maintenance progress ("pingkeeper: rollup 1m  42%") on a ProgressLine.
+maintain::Progress progress_callback(ProgressLine& line) {
+  if (!line.enabled()) return {};
+  return [&line](std::string_view stage, double fraction) {
+    line.show(fmt::format("pingkeeper: {} {:3d}%", stage, static_cast<int>(std::floor(fraction * 100.0))));
+  };
+}
 
 core::Json time_or_null(const std::optional<util::SysMicros>& t) {
   return t ? core::Json(util::format_iso_utc(*t)) : core::Json(nullptr);
@@ -150,12 +124,12 @@ Expected<void> maintain_cmd(const Context& ctx, MaintainOptions o) {
   }
   if (!lock) return std::unexpected(lock.error());
 
-  ProgressLine progress;
+  ProgressLine progress(!ctx.quiet && stderr_is_terminal());
   core::Json doc = {{"rollup", nullptr}, {"prune", nullptr}, {"vacuum", nullptr}};
   std::vector<std::pair<std::string, std::string>> fields;
   if (o.rollup || o.rebuild) {
     maintain::RollupOptions ro;
-    ro.progress = progress.callback();
+    ro.progress = progress_callback(progress);
     ro.paced = collect::CollectorLock::held(db->path());  // no collector: nothing to make way for
     auto r = o.rebuild ? maintain::rebuild_rollups(*db, ctx.now, ro) : maintain::run_rollup(*db, ctx.now, ro);
     progress.clear();
@@ -165,14 +139,14 @@ Expected<void> maintain_cmd(const Context& ctx, MaintainOptions o) {
     fields.insert(fields.end(), more.begin(), more.end());
   }
   if (o.prune) {
-    auto r = maintain::prune(*db, ctx.now, progress.callback());
+    auto r = maintain::prune(*db, ctx.now, progress_callback(progress));
     progress.clear();
     if (!r) return std::unexpected(r.error());
     doc["prune"] = prune_json(*r);
     fields.push_back(prune_field(*r));
   }
   if (o.vacuum) {
-    auto r = maintain::vacuum(*db, progress.callback());
+    auto r = maintain::vacuum(*db, progress_callback(progress));
     progress.clear();
     if (!r) return std::unexpected(r.error());
     doc["vacuum"] = {{"pages_freed", r->pages_freed}, {"bytes_freed", r->bytes_freed}};

@@ -27,25 +27,6 @@ struct StatsOptions {
   std::string min_duration = "30s";
 };
 
-// The targets asked for: the given ones (members of the job with --job), the
-// job's, or every live target.
-Expected<std::vector<core::Target>> resolve_targets(const store::Database& db, const StatsOptions& o,
-                                                    const std::optional<core::Job>& job) {
-  if (!o.targets.empty()) {
-    auto found = store::targets::find_all(db, o.targets);
-    if (!found || !job) return found;
-    for (const auto& t : *found) {
-      bool member = std::any_of(job->targets.begin(), job->targets.end(), [&](const auto& m) { return m.id == t.id; });
-      if (!member) return invalid_input(fmt::format("target {} is not in job {}", t.name, job->name));
-    }
-    return found;
-  }
-  if (!job) return store::targets::list(db);
-  std::vector<std::string> ids;
-  for (const auto& m : job->targets) ids.push_back(std::to_string(m.id));
-  return store::targets::find_all(db, ids);
-}
-
 void print_stats(const Context& ctx, const std::vector<query::Stats>& rows, bool by, const date::time_zone* zone) {
   if (ctx.format() == Format::json) {
     auto doc = core::Json::array();
@@ -118,7 +99,7 @@ Expected<void> stats(const Context& ctx, const StatsOptions& o) {
     if (!job) return std::unexpected(job.error());
     q.job = std::move(*job);
   }
-  auto targets = resolve_targets(*db, o, q.job);
+  auto targets = resolve_targets(*db, o.targets, q.job);
   if (!targets) return std::unexpected(targets.error());
   q.targets = std::move(*targets);
   auto reader = query::Reader::open(*db);

@@ -70,5 +70,6 @@ void register_series(CLI::App& app, Context& ctx);
 void register_downtime(CLI::App& app, Context& ctx);
 void register_check(CLI::App& app, Context& ctx);
 void register_demo(CLI::App& app, Context& ctx);
+void register_export(CLI::App& app, Context& ctx);
 
 }  // namespace pk::cli

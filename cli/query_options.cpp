@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pk::cli {
 
 void add_range_options(CLI::App& cmd, RangeOptions& o, const std::string& default_since) {
@@ -40,6 +42,23 @@ Expected<std::pair<util::SysMicros, util::SysMicros>> parse_range(const Context&
   }
   if (since >= until) return invalid_input("--since must be before --until");
   return std::pair{since, until};
+}
+
+Expected<std::vector<core::Target>> resolve_targets(const store::Database& db, const std::vector<std::string>& refs,
+                                                    const std::optional<core::Job>& job) {
+  if (!refs.empty()) {
+    auto found = store::targets::find_all(db, refs);
+    if (!found || !job) return found;
+    for (const auto& t : *found) {
+      bool member = std::any_of(job->targets.begin(), job->targets.end(), [&](const auto& m) { return m.id == t.id; });
+      if (!member) return invalid_input(fmt::format("target {} is not in job {}", t.name, job->name));
+    }
+    return found;
+  }
+  if (!job) return store::targets::list(db);
+  std::vector<std::string> ids;
+  for (const auto& m : job->targets) ids.push_back(std::to_string(m.id));
+  return store::targets::find_all(db, ids);
 }
 
 std::string cell(const core::Json& value, Format format) {

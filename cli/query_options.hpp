@@ -2,6 +2,7 @@
 
 #include "context.hpp"
 
+#include "core/job.hpp"
 #include "core/json.hpp"
 #include "core/target.hpp"
 #include "query/reader.hpp"
@@ -51,6 +52,13 @@ Expected<void> with_target(const Context& ctx, const std::string& ref, Fn&& fn) 
   if (!reader) return std::unexpected(reader.error());
   return std::forward<Fn>(fn)(*reader, *target);
 }
+
+// The targets a command over several targets asks for (stats, export): the
+// given names or ids (each a member of `job` when there is one), else the
+// job's targets, else every live target. not_found for an unknown target;
+// invalid_input for one outside the job.
+Expected<std::vector<core::Target>> resolve_targets(const store::Database& db, const std::vector<std::string>& refs,
+                                                    const std::optional<core::Job>& job);
 
 // A JSON value as a table or CSV cell: "" (csv) or "-" (table) for null,
 // strings as they are, numbers as JSON writes them.

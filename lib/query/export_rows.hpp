@@ -43,11 +43,13 @@ Expected<std::optional<analyze::Tier>> parse_resolution(std::string_view text);
 inline constexpr std::int64_t k_auto_rows = 1'000'000;
 
 // The resolution `auto` picks: the finest of raw, 1m, 1h and 1d that is kept
-// from the first period's start on and whose estimated rows over every target
-// and period (raw: by the probe interval, the job's when shorter; a tier: by
-// its width, never finer than the probe interval) are at most k_auto_rows;
-// 1d when none is.
-analyze::Tier auto_resolution(const Reader& reader, const ExportScope& scope, std::span<const core::Interval> periods);
+// from the first period's start on and whose estimated rows are at most
+// k_auto_rows: per target, the periods' time from its oldest sample or
+// 1-minute row in them on, divided by the probe interval (the job's when
+// shorter) for raw, by the tier's width (never finer than the probe
+// interval) for a tier. 1d when none fits.
+Expected<analyze::Tier> auto_resolution(const Reader& reader, const ExportScope& scope,
+                                        std::span<const core::Interval> periods);
 
 // invalid_input when `tier` was pruned at `from` (raw samples or that tier's
 // rows), naming the retention and what to ask for instead.

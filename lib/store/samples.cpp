@@ -90,6 +90,21 @@ Expected<std::vector<core::Sample>> select(const Database& db, const Query& q) {
   });
 }
 
+Expected<std::int64_t> scan_full(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
+                                 const std::function<bool(const core::Sample&)>& fn) {
+  return guarded([&]() -> Expected<std::int64_t> {
+    auto st = db.prepare(
+        fmt::format("SELECT {} FROM samples WHERE target_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts", k_columns));
+    st.bind(1, target_id).bind(2, util::to_epoch_us(from)).bind(3, util::to_epoch_us(to));
+    std::int64_t n = 0;
+    while (st.step()) {
+      ++n;
+      if (!fn(read_row(st))) break;
+    }
+    return n;
+  });
+}
+
 Expected<std::vector<core::Sample>> after(const Database& db, std::span<const std::int64_t> target_ids,
                                           util::SysMicros after_ts, std::int64_t limit) {
   return guarded([&]() -> Expected<std::vector<core::Sample>> {

@@ -71,6 +71,12 @@ using SampleVisitor = std::function<void(const core::Sample&)>;
 Expected<std::int64_t> scan(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
                             const SampleVisitor& fn);
 
+// Calls `fn` for each of a target's samples with ts in [from, to), oldest
+// first, with every column (ttl and detail too), until fn returns false.
+// Returns how many were visited. Exports stream through this.
+Expected<std::int64_t> scan_full(const Database& db, std::int64_t target_id, util::SysMicros from, util::SysMicros to,
+                                 const std::function<bool(const core::Sample&)>& fn);
+
 // Deletes a target's samples with ts in [from, to); returns how many.
 Expected<std::int64_t> erase_range(const Database& db, std::int64_t target_id, util::SysMicros from,
                                    util::SysMicros to);

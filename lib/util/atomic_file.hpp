@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 namespace pk::util {
 
@@ -43,6 +44,28 @@ class AtomicFile {
   std::string m_temp;  // empty once committed or moved from
   std::FILE* m_stream = nullptr;
   bool m_overwrite = false;
+};
+
+// A scratch file in $TMPDIR (else /tmp), removed when destroyed: where a
+// workbook is written before it is copied to a pipe (`export -o -`, serve).
+class TempFile {
+ public:
+  static Expected<TempFile> create();
+
+  TempFile(TempFile&& other) noexcept : m_path(std::exchange(other.m_path, {})) {}
+  TempFile& operator=(TempFile&&) = delete;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile();
+
+  const std::string& path() const { return m_path; }
+
+  // Copies the file's bytes to `out` (flushed). io error when a read or write fails.
+  Expected<void> copy_to(std::FILE* out) const;
+
+ private:
+  explicit TempFile(std::string path) : m_path(std::move(path)) {}
+  std::string m_path;
 };
 
 }  // namespace pk::util
