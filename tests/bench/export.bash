@@ -17,7 +17,9 @@
 #          from the same database with Python's sqlite3 (goal: pingkeeper
 #          >= 5x faster, peak RSS < 100 MB); and openpyxl_write.py
 #          --read-only, the peer's read and row building without the
-#          workbook, so that what openpyxl itself costs is known.
+#          workbook, so that what openpyxl itself costs is known; and
+#          pingkeeper's workbook at --resolution 1d, so that what its other
+#          sheets (Summary, Charts, Downtime, Hourly, Daily) cost is known.
 # Every command runs under pk_rusage (wall, user + sys CPU, peak RSS),
 # BENCH_EXPORT_REPS times (default 3) in alternating order after one warm-up
 # run of each (the database fits in the page cache: warm figures); the
@@ -115,12 +117,16 @@ run_pk_xlsx() {
   rm -f "$TMP/pk.xlsx"
   measure pk_xlsx "$PK" --db "$DB" --utc export --format xlsx --resolution raw "${RANGE[@]}" -o "$TMP/pk.xlsx"
 }
+run_pk_xlsx_1d() {
+  rm -f "$TMP/pk_1d.xlsx"
+  measure pk_xlsx_1d "$PK" --db "$DB" --utc export --format xlsx --resolution 1d "${RANGE[@]}" -o "$TMP/pk_1d.xlsx"
+}
 run_py_xlsx() {
   rm -f "$TMP/py.xlsx"
   measure py_xlsx "$PY" "$PEER" "$DB" "$SINCE_US" "$UNTIL_US" "$TMP/py.xlsx"
 }
 run_py_read() { measure py_read "$PY" "$PEER" "$DB" "$SINCE_US" "$UNTIL_US" --read-only; }
-ALL=(pk_csv pk_csv_file sql_csv pk_xlsx py_xlsx py_read)
+ALL=(pk_csv pk_csv_file sql_csv pk_xlsx pk_xlsx_1d py_xlsx py_read)
 
 cat "$DB" >/dev/null
 log "export: warm-up"
@@ -247,6 +253,11 @@ emit export_xlsx_pingkeeper_wall_s "$(med W pk_xlsx)" s "${common[@]}" "${FIG[@]
   "sheets=${pk_check[0]}" "bytes=$(size "$TMP/pk.xlsx")" "first_row=${pk_check[1]}" \
   "note=the workbook also has Summary, Downtime, Hourly and Daily sheets and charts" \
   "command=pingkeeper --utc export --format xlsx --resolution raw --since $SINCE --until $UNTIL -o FILE"
+figures pk_xlsx_1d
+emit export_xlsx_pingkeeper_1d_wall_s "$(med W pk_xlsx_1d)" s "${common[@]}" "${FIG[@]}" \
+  "bytes=$(size "$TMP/pk_1d.xlsx")" "rows=$(grep -Eo 'wrote [0-9]+' "$TMP/pk_xlsx_1d.out" | grep -Eo '[0-9]+')" \
+  "note=the same workbook with one Samples row per target and UTC day: what the other sheets cost" \
+  "command=pingkeeper --utc export --format xlsx --resolution 1d --since $SINCE --until $UNTIL -o FILE"
 figures py_xlsx
 emit export_xlsx_openpyxl_wall_s "$(med W py_xlsx)" s "${common[@]}" "${FIG[@]}" "rows=$py_xlsx_rows" \
   "sheets=${py_check[0]}" "bytes=$(size "$TMP/py.xlsx")" "first_row=${py_check[1]}" \
