@@ -5,12 +5,12 @@
 #          to the second after the last one.
 #   csv:   `pingkeeper --utc export --format csv --resolution raw --since
 #          SINCE --until UNTIL` to stdout (redirected to a file) against the
-#          sqlite3 shell (`sqlite3 -csv -header -newline $'\r\n' DB SELECT`,
-#          CRLF like RFC 4180, to a file the same way) printing the same rows and columns: target, host, the
-#          time as ISO 8601 with +00:00 (strftime), rtt_ms (printf %.3f,
-#          empty when lost), status as text (CASE), ttl (goal: pingkeeper at
-#          least as fast); and pingkeeper with -o FILE (temp file, fsync,
-#          rename);
+#          sqlite3 shell (`sqlite3 -csv -header -newline $'\r\n' DB
+#          SELECT`: CRLF like RFC 4180, to a file the same way) printing the
+#          same rows and columns: target, host, the time as ISO 8601 with
+#          +00:00 (strftime), rtt_ms (printf %.3f, empty when lost), status
+#          as text (CASE), ttl (goal: pingkeeper at least as fast); and
+#          pingkeeper with -o FILE (temp file, fsync, rename);
 #   xlsx:  `pingkeeper --utc export --format xlsx --resolution raw ... -o
 #          FILE` against openpyxl_write.py (openpyxl write_only, Debian's
 #          python3-openpyxl under /usr/bin/python3) writing the same rows
@@ -23,13 +23,15 @@
 # Every command runs under pk_rusage (wall, user + sys CPU, peak RSS),
 # BENCH_EXPORT_REPS times (default 3) in alternating order after one warm-up
 # run of each (the database fits in the page cache: warm figures); the
-# figures are medians. Outputs are checked: the CSV files have one line per
-# sample and the same bytes, the workbooks the same rows and first cells.
+# figures are medians. Outputs are checked: each CSV has one line per sample
+# (pingkeeper's stdout and -o the same bytes; whether the sqlite3 shell's are
+# too is recorded), each workbook's Samples sheets one row per sample, and
+# the first data row of both workbooks is recorded.
 #
 #   bash tests/bench/export.bash PINGKEEPER TOOLS_DIR
 #
 # TOOLS_DIR holds pk_rusage (built by run.sh). The database and outputs
-# (about 300 MB) live in a temp directory under $TMPDIR (default /tmp),
+# (about 320 MB) live in a temp directory under $TMPDIR (default /tmp),
 # removed at exit. Prints JSON lines (common.bash emit) on stdout.
 
 set -u
