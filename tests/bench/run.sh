@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the collector and analytics benchmarks (`make bench`) and prints one JSON line per
-# figure on stdout: {"name","value","unit","context":{...}}. Progress and a
-# closing table go to stderr. Not part of `make test`: timings are claims for
+# Runs the collector, analytics and export benchmarks (`make bench`) and
+# prints one JSON line per figure on stdout:
+# {"name","value","unit","context":{...}}. Progress and a closing table go
+# to stderr. Not part of `make test`: timings are claims for
 # BENCHMARKS.md, never pass/fail checks.
 #
 #   tests/bench/run.sh BUILD_DIR
@@ -19,13 +20,16 @@
 #   stats.bash   demo of 30 days at 1 s; stats vs a SQL scan and an exact
 #                p95 by SQL sort; stats over 100 targets; bytes per sample
 #                per tier; rollup pass throughput
+#   export.bash  1M raw samples (12 targets x 1 day at 1 s): export to CSV
+#                vs the sqlite3 shell, to XLSX vs openpyxl write_only
 #
-# Environment: BENCH_ONLY="probe rtt ingest stats" (a subset), BENCH_OUT=FILE (also
-# write the JSON lines there), and the knobs of each script (BENCH_REPS,
+# Environment: BENCH_ONLY="probe rtt ingest stats export" (a subset),
+# BENCH_OUT=FILE (also write the JSON lines there), and the knobs of each script (BENCH_REPS,
 # BENCH_PROBE_TARGETS, BENCH_RTT_COUNT, BENCH_RTT_DELAYS, BENCH_INGEST_ROWS,
 # BENCH_INGEST_BATCH, BENCH_INGEST_REPS, BENCH_STATS_REPS, BENCH_DEMO_REPS,
-# BENCH_STATS_DAYS, BENCH_STATS_MANY_TARGETS). Root is needed for the network
-# namespaces of probe and rtt (they skip otherwise, and fail under CI=true).
+# BENCH_STATS_DAYS, BENCH_STATS_MANY_TARGETS, BENCH_EXPORT_REPS,
+# BENCH_EXPORT_TARGETS). Root is needed for the network namespaces of probe
+# and rtt (they skip otherwise, and fail under CI=true).
 # Network safety (TESTING.md): packets go only to loopback inside a namespace
 # created here, or to a test host in a namespace created here.
 
@@ -78,13 +82,14 @@ suite() {
   fi
 }
 
-for s in ${BENCH_ONLY:-probe rtt ingest stats}; do
+for s in ${BENCH_ONLY:-probe rtt ingest stats export}; do
   case $s in
     probe) suite probe bash "$SRC/probe.bash" "$PK" "$RESPONDER" "$TOOLS" ;;
     rtt) suite rtt bash "$SRC/rtt.bash" "$PK" "$RESPONDER" ;;
     ingest) suite ingest bash "$SRC/ingest.bash" "$PK_INGEST" "$TOOLS" "$ROOT/schema/001_init.sql" ;;
     stats) suite stats bash "$SRC/stats.bash" "$PK" "$TOOLS" ;;
-    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest, stats)" >&2; exit 2 ;;
+    export) suite export bash "$SRC/export.bash" "$PK" "$TOOLS" ;;
+    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest, stats, export)" >&2; exit 2 ;;
   esac
 done
 
