@@ -40,10 +40,12 @@ void add_daily_chart(Sheet& sheet, Book& book, const ExportRequest& request, Row
   sheet.keep(worksheet_insert_chart_opt(sheet.get(), k_first_chart_row, 0, chart, &options));
 }
 
-// A line chart of one target's hourly avg and p95.
+// A line chart of one target's hourly avg and p95: a scatter chart with
+// straight lines, so the hours lie on a true time axis (a line chart's date
+// axis counts in days and would stack each day's 24 hours on one point).
 void add_hourly_chart(Sheet& sheet, Book& book, const core::Target& target, RowRange hours, lxw_row_t row,
                       lxw_col_t col) {
-  auto* chart = workbook_add_chart(book.get(), LXW_CHART_LINE);
+  auto* chart = workbook_add_chart(book.get(), LXW_CHART_SCATTER_STRAIGHT);
   const auto title = fmt::format("{}: hourly latency", target.name);
   chart_title_set_name(chart, title.c_str());
   set_axes(chart, "mm-dd hh:mm", "ms");
@@ -62,6 +64,8 @@ Expected<void> write_charts(Sheet& sheet, Book& book, const ExportRequest& reque
                             std::span<const std::optional<RowRange>> hourly, std::optional<RowRange> daily) {
   const auto& targets = request.scope.targets;
   const auto max_charts = static_cast<std::size_t>(k_max_target_charts);
+  worksheet_set_landscape(sheet.get());
+  worksheet_fit_to_pages(sheet.get(), 1, 0);
   lxw_row_t note_row = 0;
   if (targets.size() > max_charts) {
     sheet.text(note_row++, 0,

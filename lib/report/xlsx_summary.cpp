@@ -77,6 +77,9 @@ void add_conditional_formats(Sheet& sheet, const Formats& f, lxw_row_t first, lx
 
 Expected<void> write_summary(Sheet& sheet, const Formats& f, query::Reader& reader, const ExportRequest& request,
                              std::span<const SampleSpan> spans, const Notes& notes) {
+  // Printed (or made a PDF) in landscape, one page wide, to hand on.
+  worksheet_set_landscape(sheet.get());
+  worksheet_fit_to_pages(sheet.get(), 1, 0);
   write_title_block(sheet, f, request);
   for (std::size_t i = 0; i < notes.size(); ++i) sheet.text(k_notes_row, static_cast<lxw_col_t>(i), notes[i], f.note);
   query::StatsQuery q{.targets = request.scope.targets,

@@ -190,6 +190,17 @@ def charts(path):
     parts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
     return "%d parts, %d on Charts" % (len(parts), len(book(path, read_only=False)["Charts"]._charts))
 
+def chart_kinds(path):
+    """Each chart's kind, and for scatter charts (hourly latency on a time
+    axis) the x axis number format."""
+    out = []
+    for c in book(path, read_only=False)["Charts"]._charts:
+        kind = type(c).__name__
+        if kind == "ScatterChart":
+            kind += "(" + c.x_axis.number_format.formatCode + ")"
+        out.append(kind)
+    return " ".join(out)
+
 def buckets(path, db, since, until):
     """A 1h export: a row per target and UTC hour with samples, whose Sent
     column adds up to the stored samples."""
@@ -285,6 +296,8 @@ DAYS=$("$PY" -c 'import json, sys; print(sum(s["sent"] > 0 for s in json.load(op
 expect_eq "Daily equals stats --by 1d" "$DAYS days match" "$(check daily day.xlsx "$ZONE" daily.json)"
 expect_eq "charts: a daily loss chart and one per target" "3 parts, 3 on Charts" "$(check charts day.xlsx)"
 expect_eq "charts: no note for two targets" "None" "$(check note day.xlsx)"
+expect_eq "charts: daily loss columns, hourly latency on a time axis" \
+  "BarChart ScatterChart(mm-dd hh:mm) ScatterChart(mm-dd hh:mm)" "$(check chart_kinds day.xlsx)"
 
 # ---------------------------------------------------------------------------
 section "a job: only the samples inside its windows"
