@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The main job of `make demo`: set up a pingkeeper database with localhost
-# targets and a job, collect from them for a few seconds, and show what was
-# seen: samples, statistics and downtime. Uses the embedded SQLite store in a
-# demo database of its own (DEMO_DB), so your real one is never touched. Only
-# loopback is probed.
+# targets and a job, collect from them for a few seconds, show what was seen
+# (samples, statistics and downtime) and write an Excel report of it
+# (DEMO_REPORT). Uses the embedded SQLite store in a demo database of its own
+# (DEMO_DB), so your real one is never touched. Only loopback is probed.
 set -euo pipefail
 
 pk=${PINGKEEPER:-pingkeeper}
 db=${DEMO_DB:-${TMPDIR:-/tmp}/pingkeeper-demo.db}
 seconds=${DEMO_SECONDS:-5}
+report=${DEMO_REPORT:-${TMPDIR:-/tmp}/pingkeeper-demo.xlsx}
 rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
 export PINGKEEPER_DB=$db
 
@@ -35,3 +36,5 @@ step logs tcp-closed --limit 3
 step stats --since 5m
 step downtime lo --since 5m
 step job show always-on
+step export --since 5m -o "$report" --force
+printf '\nThe Excel report is %s (open it with Excel or LibreOffice Calc).\n' "$report"

@@ -89,11 +89,22 @@ section "make demo's script"
 ns_new demo
 PK_CMD="[demo] examples/demo.sh"
 _pk_capture ip netns exec "$(ns demo)" env PINGKEEPER="$PK_BIN" DEMO_DB="$PK_TMP/demo.db" DEMO_SECONDS=2 \
-  bash "$examples/demo.sh"
+  DEMO_REPORT="$PK_TMP/demo.xlsx" bash "$examples/demo.sh"
 expect_code 0
 expect_stdout_contains '$ pingkeeper stats --since 5m'
 expect_stdout_matches '^lo +[0-9]+ +0\.00 '
 expect_stdout_contains '$ pingkeeper downtime lo --since 5m'
 expect_stdout_contains 'lo: 0 periods of downtime'
+expect_stdout_contains "\$ pingkeeper export --since 5m -o $PK_TMP/demo.xlsx --force"
+expect_stdout_matches '^wrote [0-9]+ rows of raw samples for 3 targets to '
+expect_stdout_contains "The Excel report is $PK_TMP/demo.xlsx"
+# The report as a spreadsheet program sees it (Debian's openpyxl): its sheets,
+# and one Samples row per stored sample.
+expect_eq "the demo's report" "Summary Charts Samples Downtime Hourly Daily; samples $(sqlite3 "$PK_TMP/demo.db" 'SELECT count(*) FROM samples')" \
+  "$(/usr/bin/python3 -c '
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+rows = sum(1 for r in wb["Samples"].iter_rows(min_row=2, values_only=True) if r[0] is not None)
+print(" ".join(wb.sheetnames) + "; samples %d" % rows)' "$PK_TMP/demo.xlsx" 2>&1)"
 
 finish
