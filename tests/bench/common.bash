@@ -12,6 +12,8 @@
 #   maximum V...                          largest of decimal numbers
 #   calc EXPR                             awk arithmetic, printed with %.6g
 #   log TEXT                              progress on stderr
+#   measure NAME CMD...                   CMD under $RUSAGE, figures kept per NAME
+#   med W|C|M NAME, list W|C|M NAME       the median / every round of those
 
 _json_str() {
   local s=$1
@@ -64,3 +66,22 @@ calc() {
 }
 
 log() { echo "bench: $*" >&2; }
+
+# measure NAME CMD...: runs CMD under $RUSAGE (pk_rusage; stdout to
+# $TMP/NAME.out, stderr to $TMP/NAME.err) within $MEASURE_TIMEOUT seconds
+# (default 900); appends its wall, CPU and peak RSS to W_NAME, C_NAME and
+# M_NAME. A failed CMD ends the benchmark (exit 1).
+measure() {
+  local name=$1
+  shift
+  if ! timeout -k 5 "${MEASURE_TIMEOUT:-900}" "$RUSAGE" "$TMP/$name.json" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"; then
+    echo "${0##*/}: $* failed: $(head -c 500 "$TMP/$name.err")" >&2
+    exit 1
+  fi
+  printf -v "W_$name" '%s' "$(eval "echo \${W_$name:-}") $(json_get "$TMP/$name.json" wall_s)"
+  printf -v "C_$name" '%s' "$(eval "echo \${C_$name:-}") $(json_get "$TMP/$name.json" cpu_s)"
+  printf -v "M_$name" '%s' "$(eval "echo \${M_$name:-}") $(json_get "$TMP/$name.json" maxrss_kb)"
+}
+# med KIND NAME: the median of W_, C_ or M_NAME; list KIND NAME: all of them.
+med() { eval "median \${$1_$2}"; }
+list() { eval "echo \${$1_$2# }"; }

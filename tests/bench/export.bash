@@ -61,22 +61,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 FS=$(df -PT "$TMP" | awk 'NR == 2 {print $2}')
 
-# measure NAME CMD...: runs CMD under pk_rusage (stdout to $TMP/NAME.out);
-# appends wall, CPU and peak RSS to W_NAME, C_NAME, M_NAME.
-measure() {
-  local name=$1
-  shift
-  if ! timeout -k 5 900 "$RUSAGE" "$TMP/$name.json" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"; then
-    echo "export.bash: $* failed: $(head -c 500 "$TMP/$name.err")" >&2
-    exit 1
-  fi
-  printf -v "W_$name" '%s' "$(eval "echo \${W_$name:-}") $(json_get "$TMP/$name.json" wall_s)"
-  printf -v "C_$name" '%s' "$(eval "echo \${C_$name:-}") $(json_get "$TMP/$name.json" cpu_s)"
-  printf -v "M_$name" '%s' "$(eval "echo \${M_$name:-}") $(json_get "$TMP/$name.json" maxrss_kb)"
-}
-# med KIND NAME: the median of W_, C_ or M_NAME; list KIND NAME: all of them.
-med() { eval "median \${$1_$2}"; }
-list() { eval "echo \${$1_$2# }"; }
 q() { sqlite3 "$DB" "$1"; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? "true" : "false"}'; }
 # figures NAME: FIG = emit arguments for NAME: rounds, every round's wall, median CPU and RSS.

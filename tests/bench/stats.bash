@@ -60,22 +60,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 FS=$(df -PT "$TMP" | awk 'NR == 2 {print $2}')
 
-# measure NAME CMD...: runs CMD under pk_rusage (stdout to $TMP/NAME.out);
-# appends wall, CPU and peak RSS to W_NAME, C_NAME, M_NAME.
-measure() {
-  local name=$1
-  shift
-  if ! timeout -k 5 600 "$RUSAGE" "$TMP/$name.json" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"; then
-    echo "stats.bash: $* failed: $(head -c 500 "$TMP/$name.err")" >&2
-    exit 1
-  fi
-  printf -v "W_$name" '%s' "$(eval "echo \${W_$name:-}") $(json_get "$TMP/$name.json" wall_s)"
-  printf -v "C_$name" '%s' "$(eval "echo \${C_$name:-}") $(json_get "$TMP/$name.json" cpu_s)"
-  printf -v "M_$name" '%s' "$(eval "echo \${M_$name:-}") $(json_get "$TMP/$name.json" maxrss_kb)"
-}
-# med KIND NAME: the median of W_, C_ or M_NAME; list KIND NAME: all of them.
-med() { eval "median \${$1_$2}"; }
-list() { eval "echo \${$1_$2# }"; }
+MEASURE_TIMEOUT=600
 # py EXPR FILE: EXPR over d = the JSON document in FILE.
 py() { python3 -c 'import json, sys; d = json.load(open(sys.argv[2])); print(eval(sys.argv[1]))' "$1" "$2"; }
 q() { sqlite3 "$DB" "$1"; }
