@@ -54,10 +54,6 @@ Expected<FileFormat> file_format(const ExportOptions& o) {
   return invalid_input("--format csv|xlsx is required (or an -o FILE ending in .csv or .xlsx)");
 }
 
-std::string resolution_text(analyze::Tier tier) {
-  return tier == analyze::Tier::raw ? "raw samples" : fmt::format("{} buckets", analyze::to_string(tier));
-}
-
 // Writes the export to `out` (a file or stdout).
 Expected<report::ExportSummary> write(query::Reader& reader, const report::ExportRequest& request, FileFormat format,
                                       std::FILE* out, const std::string& path) {
@@ -151,6 +147,8 @@ Expected<void> run_export(const Context& ctx, const ExportOptions& o) {
   auto written = write(*reader, request, *format, out, path);
   progress.clear();
   if (!written) return std::unexpected(written.error());
+  // A stop during the last step (compressing a workbook) still discards it.
+  if (auto go = query::check_stop(request.control); !go) return go;
   if (scratch) {
     if (auto copied = scratch->copy_to(stdout); !copied) return copied;
   }
@@ -170,9 +168,9 @@ Expected<void> run_export(const Context& ctx, const ExportOptions& o) {
                 {"from", util::format_iso_utc(request.scope.from)},
                 {"to", util::format_iso_utc(request.scope.to)}});
   } else if (!ctx.quiet && !to_stdout) {
-    note(false,
-         fmt::format("wrote {} rows of {} for {} target{} to {}", written->rows, resolution_text(request.resolution),
-                     request.scope.targets.size(), request.scope.targets.size() == 1 ? "" : "s", where));
+    note(false, fmt::format("wrote {} rows of {} for {} target{} to {}", written->rows,
+                            report::describe_resolution(request.resolution), request.scope.targets.size(),
+                            request.scope.targets.size() == 1 ? "" : "s", where));
   }
   return {};
 }

@@ -133,6 +133,17 @@ std::vector<Segment> plan_cover(util::SysMicros from, util::SysMicros to, const 
   return Planner(extent, coarsest, to).plan(from);
 }
 
+void append_plan(std::vector<Segment>& plan, const std::vector<Segment>& later) {
+  for (auto segment : later) {
+    if (!plan.empty() && segment.from < plan.back().to) {
+      const auto end = plan.back().to;
+      segment.from = segment.tier == Tier::raw ? end : ceil_to(end, tier_width(segment.tier));
+      if (segment.from >= segment.to) continue;
+    }
+    plan.push_back(segment);
+  }
+}
+
 Tier coarsest_tier(const std::vector<Segment>& segments) {
   Tier out = Tier::raw;
   for (const auto& s : segments) out = std::max(out, s.tier);

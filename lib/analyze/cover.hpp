@@ -57,6 +57,14 @@ struct Segment {
 std::vector<Segment> plan_cover(util::SysMicros from, util::SysMicros to, const TierExtent& extent,
                                 Tier coarsest = Tier::d1);
 
+// Appends the plan of a later period to `plan` so that nothing is read
+// twice: where finer data was pruned, plan_cover rounds a period out to whole
+// buckets, so the next period's plan may start inside what `plan` already
+// covers. A segment ending at or before the end of `plan` is dropped; one
+// starting before it starts there instead (a rollup segment at the next
+// bucket of its tier), so the rest of it is still read.
+void append_plan(std::vector<Segment>& plan, const std::vector<Segment>& later);
+
 // The coarsest tier among `segments` (Tier::raw when there are none or only
 // raw ones): the `"source"` an answer states.
 Tier coarsest_tier(const std::vector<Segment>& segments);

@@ -1,9 +1,8 @@
 #pragma once
 
+#include "core/target.hpp"
 #include "query/reader.hpp"
 #include "query/stats.hpp"
-
-#include "core/target.hpp"
 #include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"

@@ -1,10 +1,9 @@
 #pragma once
 
-#include "query/reader.hpp"
-
 #include "analyze/downtime.hpp"
 #include "core/json.hpp"
 #include "core/target.hpp"
+#include "query/reader.hpp"
 #include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"

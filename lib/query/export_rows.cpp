@@ -17,8 +17,6 @@ constexpr std::int64_t k_check_every = 4096;
 // Rollup rows read at once (bounded memory: a row holds a sketch).
 constexpr std::int64_t k_rollup_chunk_rows = 1440;
 
-Expected<void> interrupted() { return make_error(ErrorKind::io, "export interrupted"); }
-
 // The probe interval that sets how many raw samples a target has: the job's
 // when it probes faster.
 util::Micros probe_interval(const core::Target& target, const std::optional<core::Job>& job) {
@@ -32,23 +30,33 @@ bool kept_from(const Reader& reader, analyze::Tier tier, util::SysMicros t) {
   return !horizon || t >= *horizon;
 }
 
-// Calls control.position now and then and tells whether to stop.
+// Calls control.position now and then and tells whether to stop: asked to
+// (control.stop), or the writer ended the stream (its callback said false).
 class Pacing {
  public:
   Pacing(const StreamControl& control, std::size_t target_index) : m_control(control), m_index(target_index) {}
 
-  // After each row: false when the export must stop.
-  bool row(util::SysMicros at) {
-    if (++m_rows % k_check_every != 0) return true;
-    if (m_control.position) m_control.position({m_index, at});
-    return m_control.stop == nullptr || !m_control.stop->load();
+  // After each row, with what the writer's callback returned: false when the
+  // stream must end.
+  bool row(util::SysMicros at, bool wanted) {
+    if (!wanted) m_ended = true;
+    if (++m_rows % k_check_every == 0) {
+      if (m_control.position) m_control.position({m_index, at});
+      if (m_control.stop != nullptr && m_control.stop->load()) m_stopped = true;
+    }
+    return !done();
   }
-  bool stopped() const { return m_control.stop != nullptr && m_control.stop->load(); }
+  void end() { m_ended = true; }
+  bool done() const { return m_ended || m_stopped; }
+  // How the stream ended: an error when it was stopped.
+  Expected<void> result() const { return m_stopped ? check_stop(m_control) : Expected<void>{}; }
 
  private:
   const StreamControl& m_control;
   std::size_t m_index;
   std::int64_t m_rows = 0;
+  bool m_ended = false;
+  bool m_stopped = false;
 };
 
 // Folds one target's data into buckets of `width`, in time order, handing
@@ -58,27 +66,33 @@ class BucketFold {
   BucketFold(util::Micros width, const core::Target& target, const ExportBucketFn& emit)
       : m_width(width), m_target(target), m_emit(emit) {}
 
-  void add(const core::Sample& sample) {
-    move_to(analyze::floor_to(sample.ts, m_width));
+  // Each returns false when the writer ended the stream.
+  bool add(const core::Sample& sample) {
+    const bool wanted = move_to(analyze::floor_to(sample.ts, m_width));
     m_raw.add(sample);
+    return wanted;
   }
-  void merge(util::SysMicros bucket, const analyze::Aggregate& rows) {
-    move_to(analyze::floor_to(bucket, m_width));
+  bool merge(util::SysMicros bucket, const analyze::Aggregate& rows) {
+    const bool wanted = move_to(analyze::floor_to(bucket, m_width));
     settle_raw();
     m_bucket.aggregate.merge_after(rows);
+    return wanted;
   }
-  void finish() {
+  // Hands the open bucket to the writer; false when the writer ended the stream.
+  bool finish() {
     settle_raw();
-    if (m_open && !m_bucket.aggregate.empty()) m_emit(m_target, m_bucket);
+    const bool wanted = !m_open || m_bucket.aggregate.empty() || m_emit(m_target, m_bucket);
     m_open = false;
+    return wanted;
   }
 
  private:
-  void move_to(util::SysMicros start) {
-    if (m_open && start == m_bucket.start) return;
-    finish();
+  bool move_to(util::SysMicros start) {
+    if (m_open && start == m_bucket.start) return true;
+    const bool wanted = finish();
     m_bucket = ExportBucket{start, {}};
     m_open = true;
+    return wanted;
   }
   // Raw samples are folded on their own and appended, as query::fold does.
   void settle_raw() {
@@ -96,6 +110,11 @@ class BucketFold {
 };
 
 }  // namespace
+
+Expected<void> check_stop(const StreamControl& control) {
+  if (control.stop != nullptr && control.stop->load()) return make_error(ErrorKind::io, "export interrupted");
+  return {};
+}
 
 Expected<std::vector<core::Interval>> export_periods(const ExportScope& scope) {
   if (scope.from >= scope.to) return invalid_input("--since must be before --until");
@@ -159,12 +178,10 @@ Expected<void> for_each_sample(Reader& reader, const ExportScope& scope, std::sp
     const auto& target = scope.targets[i];
     Pacing pacing(control, i);
     for (const auto& p : periods) {
-      auto read = store::samples::scan_full(reader.db(), target.id, p.begin, p.end, [&](const core::Sample& s) {
-        fn(target, s);
-        return pacing.row(s.ts);
-      });
+      auto read = store::samples::scan_full(reader.db(), target.id, p.begin, p.end,
+                                            [&](const core::Sample& s) { return pacing.row(s.ts, fn(target, s)); });
       if (!read) return std::unexpected(read.error());
-      if (pacing.stopped()) return interrupted();
+      if (pacing.done()) return pacing.result();
     }
   }
   return {};
@@ -178,37 +195,30 @@ Expected<void> for_each_bucket(Reader& reader, const ExportScope& scope, std::sp
     const auto& target = scope.targets[i];
     Pacing pacing(control, i);
     BucketFold fold(width, target, fn);
-    std::optional<util::SysMicros> read_to;  // the end of the last segment read
-    for (const auto& p : periods) {
-      for (const auto& segment : analyze::plan_cover(p.begin, p.end, reader.extent(), tier)) {
-        // Where finer data was pruned a period is rounded out to whole
-        // buckets: two periods inside one such bucket must not read it twice.
-        if (read_to && segment.from < *read_to) continue;
-        read_to = segment.to;
-        if (segment.tier == analyze::Tier::raw) {
-          auto read = reader.samples().for_each(target.id, segment.from, segment.to, [&](const core::Sample& s) {
-            if (pacing.stopped()) return;
-            fold.add(s);
-            pacing.row(s.ts);
-          });
-          if (!read) return std::unexpected(read.error());
-          if (pacing.stopped()) return interrupted();
-          continue;
+    std::vector<analyze::Segment> plan;
+    for (const auto& p : periods)
+      analyze::append_plan(plan, analyze::plan_cover(p.begin, p.end, reader.extent(), tier));
+    for (const auto& segment : plan) {
+      if (segment.tier == analyze::Tier::raw) {
+        auto read = reader.samples().for_each(target.id, segment.from, segment.to, [&](const core::Sample& s) {
+          if (!pacing.done()) pacing.row(s.ts, fold.add(s));
+        });
+        if (!read) return std::unexpected(read.error());
+        if (pacing.done()) return pacing.result();
+        continue;
+      }
+      const auto chunk = analyze::tier_width(segment.tier) * k_rollup_chunk_rows;
+      for (auto from = segment.from; from < segment.to; from += chunk) {
+        auto rows =
+            store::rollups::range(reader.db(), segment.tier, target.id, from, std::min(from + chunk, segment.to));
+        if (!rows) return std::unexpected(rows.error());
+        for (const auto& row : *rows) {
+          if (!pacing.row(row.bucket, fold.merge(row.bucket, row.aggregate))) break;
         }
-        const auto chunk = analyze::tier_width(segment.tier) * k_rollup_chunk_rows;
-        for (auto from = segment.from; from < segment.to; from += chunk) {
-          auto rows =
-              store::rollups::range(reader.db(), segment.tier, target.id, from, std::min(from + chunk, segment.to));
-          if (!rows) return std::unexpected(rows.error());
-          for (const auto& row : *rows) {
-            fold.merge(row.bucket, row.aggregate);
-            pacing.row(row.bucket);
-          }
-          if (pacing.stopped()) return interrupted();
-        }
+        if (pacing.done()) return pacing.result();
       }
     }
-    fold.finish();
+    if (!fold.finish()) return {};
   }
   return {};
 }

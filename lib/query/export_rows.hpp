@@ -70,22 +70,30 @@ struct StreamControl {
   std::function<void(const ExportPosition&)> position;
 };
 
+// io error "export interrupted" when control.stop is set, else success.
+Expected<void> check_stop(const StreamControl& control);
+
 // Calls fn for every raw sample (every column: ttl and detail too) of each
-// target in scope order, inside `periods`, oldest first.
-using ExportSampleFn = std::function<void(const core::Target&, const core::Sample&)>;
+// target in scope order, inside `periods`, oldest first. fn returns false to
+// end the stream early (a writer that failed): for_each_sample then returns
+// success, and the writer reports its own error.
+using ExportSampleFn = std::function<bool(const core::Target&, const core::Sample&)>;
 Expected<void> for_each_sample(Reader& reader, const ExportScope& scope, std::span<const core::Interval> periods,
                                const ExportSampleFn& fn, const StreamControl& control = {});
 
 // One bucket of `tier`'s width (epoch-aligned, so UTC hours and days) of one
 // target: everything inside it and inside the periods, from rollup rows and,
 // where the tier has not rolled up yet or at a period's unaligned edges, from
-// finer rows and raw samples (analyze::plan_cover). Buckets without samples
-// are skipped. Percentiles come from `aggregate.sketch`.
+// finer rows and raw samples (analyze::plan_cover, periods joined by
+// analyze::append_plan). Buckets without samples are skipped. Percentiles
+// come from `aggregate.sketch`. Where finer data was pruned a period is
+// rounded out to whole rows, so a bucket may then hold some time outside the
+// periods. fn returns false to end the stream early, as for for_each_sample.
 struct ExportBucket {
   util::SysMicros start{};
   analyze::Aggregate aggregate;
 };
-using ExportBucketFn = std::function<void(const core::Target&, const ExportBucket&)>;
+using ExportBucketFn = std::function<bool(const core::Target&, const ExportBucket&)>;
 // invalid_input for Tier::raw.
 Expected<void> for_each_bucket(Reader& reader, const ExportScope& scope, std::span<const core::Interval> periods,
                                analyze::Tier tier, const ExportBucketFn& fn, const StreamControl& control = {});

@@ -1,9 +1,8 @@
 #pragma once
 
-#include "query/reader.hpp"
-
 #include "analyze/aggregate.hpp"
 #include "analyze/cover.hpp"
+#include "query/reader.hpp"
 #include "util/expected.hpp"
 
 #include <cstdint>

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "query/reader.hpp"
-
 #include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"

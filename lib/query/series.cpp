@@ -1,10 +1,9 @@
 #include "query/series.hpp"
 
-#include "query/units.hpp"
-
 #include "analyze/aggregate.hpp"
 #include "analyze/cover.hpp"
 #include "analyze/lttb.hpp"
+#include "query/units.hpp"
 #include "store/rollups.hpp"
 
 #include <fmt/format.h>

@@ -49,6 +49,12 @@ Expected<Source> parse_source(std::string_view text) {
   return invalid_input(fmt::format("invalid source \"{}\": expected auto, raw or rollup", text));
 }
 
+std::optional<double> Stats::uptime_pct() const {
+  const auto& summary = aggregate.summary;
+  if (summary.sent() == 0) return std::nullopt;
+  return 100.0 * static_cast<double>(summary.received()) / static_cast<double>(summary.sent());
+}
+
 std::optional<double> Stats::mos() const {
   const auto& summary = aggregate.summary;
   if (summary.sent() == 0) return std::nullopt;
@@ -78,13 +84,8 @@ Expected<Stats> target_stats(Reader& reader, const core::Target& target, util::S
 
   std::vector<analyze::Segment> plan;
   for (const auto& p : periods) {
-    auto part = analyze::plan_cover(p.begin, p.end, reader.extent(), raw_only ? analyze::Tier::raw : analyze::Tier::d1);
-    for (const auto& seg : part) {
-      // Where finer data was pruned a period is rounded out to whole buckets:
-      // two windows inside one such bucket must not read it twice.
-      if (!plan.empty() && seg.from < plan.back().to) continue;
-      plan.push_back(seg);
-    }
+    analyze::append_plan(
+        plan, analyze::plan_cover(p.begin, p.end, reader.extent(), raw_only ? analyze::Tier::raw : analyze::Tier::d1));
   }
   s.source = analyze::coarsest_tier(plan);
   s.exact_percentiles = s.source == analyze::Tier::raw;
@@ -138,9 +139,6 @@ Expected<std::vector<Stats>> stats(Reader& reader, const StatsQuery& query) {
 
 core::Json to_json(const Stats& s) {
   const auto& sum = s.aggregate.summary;
-  const bool sent = sum.sent() > 0;
-  std::optional<double> uptime;
-  if (sent) uptime = 100.0 * static_cast<double>(sum.received()) / static_cast<double>(sum.sent());
   return {
       {"target", s.target},
       {"target_id", s.target_id},
@@ -163,7 +161,7 @@ core::Json to_json(const Stats& s) {
       {"p95_ms", ms_json(s.p95)},
       {"p99_ms", ms_json(s.p99)},
       {"jitter_ms", ms_json(sum.jitter())},
-      {"uptime_pct", pct_json(uptime)},
+      {"uptime_pct", pct_json(s.uptime_pct())},
       {"availability_pct", pct_json(s.availability_pct)},
       {"downtime_ms", s.downtime ? core::Json(round_ms(*s.downtime)) : core::Json(nullptr)},
       {"mos", s.mos() ? core::Json(std::round(*s.mos() * 100.0) / 100.0) : core::Json(nullptr)},

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "query/reader.hpp"
-
 #include "analyze/aggregate.hpp"
 #include "analyze/calendar.hpp"
 #include "analyze/source.hpp"
@@ -9,6 +7,7 @@
 #include "core/json.hpp"
 #include "core/target.hpp"
 #include "core/window.hpp"
+#include "query/reader.hpp"
 #include "util/duration.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
@@ -64,6 +63,8 @@ struct Stats {
   // computed or nothing was counted.
   std::optional<util::Micros> downtime;
   std::optional<double> availability_pct;
+  // received / sent x 100; nullopt when nothing was sent.
+  std::optional<double> uptime_pct() const;
   // MOS from avg, jitter and loss; nullopt when nothing was sent.
   std::optional<double> mos() const;
 };

@@ -125,6 +125,7 @@ Expected<ExportSummary> write_csv(query::Reader& reader, const ExportRequest& re
           }
           out.end_record();
           ++summary.rows;
+          return !out.failed();
         },
         request.control);
   } else {
@@ -149,6 +150,7 @@ Expected<ExportSummary> write_csv(query::Reader& reader, const ExportRequest& re
           out.optional_ms(sum.jitter());
           out.end_record();
           ++summary.rows;
+          return !out.failed();
         },
         request.control);
   }

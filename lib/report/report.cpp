@@ -1,8 +1,15 @@
 #include "report/report.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace pk::report {
+
+std::string describe_resolution(analyze::Tier resolution) {
+  if (resolution == analyze::Tier::raw) return "raw samples";
+  return fmt::format("{} buckets", analyze::to_string(resolution));
+}
 
 double progress_fraction(const ExportRequest& request, const query::ExportPosition& position) {
   const auto targets = request.scope.targets.size();

@@ -38,6 +38,9 @@ struct ExportSummary {
   std::int64_t sheets = 0;  // XLSX: the "Samples" sheets used (0 for CSV)
 };
 
+// "raw samples", "1m buckets", "1h buckets", "1d buckets".
+std::string describe_resolution(analyze::Tier resolution);
+
 // A fraction 0..1 of the scope: how far `position` is through the targets
 // and, within its target, through the periods' time (for progress lines).
 double progress_fraction(const ExportRequest& request, const query::ExportPosition& position);

@@ -27,7 +27,11 @@ std::int64_t estimated_rows(const ExportRequest& request) {
   for (const auto& p : request.periods) length += p.end - p.begin;
   std::int64_t rows = 0;
   for (const auto& t : request.scope.targets) {
-    const auto step = std::max({t.interval, analyze::tier_width(request.resolution), util::Micros{1}});
+    auto interval = t.interval;
+    if (request.scope.job && request.scope.job->interval > util::Micros{}) {
+      interval = std::min(interval, request.scope.job->interval);
+    }
+    const auto step = std::max({interval, analyze::tier_width(request.resolution), util::Micros{1}});
     rows += length / step;
   }
   return rows;
@@ -74,15 +78,6 @@ Expected<void> set_properties(xlsx::Book& book, const ExportRequest& request) {
 
 }  // namespace
 
-namespace xlsx {
-
-Expected<void> check_stop(const query::StreamControl& control) {
-  if (control.stop && control.stop->load()) return make_error(ErrorKind::io, "export interrupted");
-  return {};
-}
-
-}  // namespace xlsx
-
 Expected<ExportSummary> write_xlsx(query::Reader& reader, const ExportRequest& request, const std::string& path) {
   if (!request.zone) return invalid_input("an export needs a display zone");
   auto book = xlsx::Book::open(path, temp_dir_of(path), estimated_rows(request) > k_zip64_rows);
@@ -105,7 +100,7 @@ Expected<ExportSummary> write_xlsx(query::Reader& reader, const ExportRequest& r
   if (!hourly) return std::unexpected(hourly.error());
   auto daily = xlsx::write_daily(*book, reader, request, notes);
   if (!daily) return std::unexpected(daily.error());
-  if (auto go = xlsx::check_stop(request.control); !go) return std::unexpected(go.error());
+  if (auto go = query::check_stop(request.control); !go) return std::unexpected(go.error());
   xlsx::Sheet summary(*summary_sheet, "Summary");
   if (auto ok = xlsx::write_summary(summary, book->formats(), reader, request, samples->spans, notes); !ok) {
     return std::unexpected(ok.error());

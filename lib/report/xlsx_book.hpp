@@ -4,6 +4,7 @@
 
 #include <xlsxwriter.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,7 +55,18 @@ class Book {
 
  private:
   struct Free {
-    void operator()(lxw_workbook* book) const { lxw_workbook_free(book); }
+    // An unclosed workbook: lxw_workbook_free leaves each constant-memory
+    // sheet's (unlinked) row file open, holding its disk space; close them.
+    void operator()(lxw_workbook* book) const {
+      lxw_worksheet* sheet = nullptr;
+      LXW_FOREACH_WORKSHEET(sheet, book) {
+        if (sheet->optimize_tmpfile != nullptr) {
+          std::fclose(sheet->optimize_tmpfile);
+          sheet->optimize_tmpfile = nullptr;
+        }
+      }
+      lxw_workbook_free(book);
+    }
   };
 
   Book() = default;

@@ -63,7 +63,7 @@ Expected<std::vector<std::optional<RowRange>>> write_hourly(Book& book, query::R
   bool full = false;
   for (const auto& target : request.scope.targets) {
     if (full) break;
-    if (auto go = check_stop(request.control); !go) return std::unexpected(go.error());
+    if (auto go = query::check_stop(request.control); !go) return std::unexpected(go.error());
     auto hours = by_period(reader, request, target, analyze::Period::hour);
     if (!hours) return std::unexpected(hours.error());
     const auto first = row + 1;
@@ -114,7 +114,7 @@ Expected<std::optional<RowRange>> write_daily(Book& book, query::Reader& reader,
   std::vector<std::vector<std::optional<double>>> loss(days.size(), std::vector<std::optional<double>>(columns));
   std::vector<bool> any(days.size(), false);
   for (std::size_t t = 0; t < columns; ++t) {
-    if (auto go = check_stop(request.control); !go) return std::unexpected(go.error());
+    if (auto go = query::check_stop(request.control); !go) return std::unexpected(go.error());
     auto stats = by_period(reader, request, targets[t], analyze::Period::day);
     if (!stats) return std::unexpected(stats.error());
     for (const auto& s : *stats) {

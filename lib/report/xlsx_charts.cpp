@@ -69,7 +69,7 @@ Expected<void> write_charts(Sheet& sheet, Book& book, const ExportRequest& reque
   lxw_row_t note_row = 0;
   if (targets.size() > max_charts) {
     sheet.text(note_row++, 0,
-               fmt::format("Charts show the first {} of {} targets; the Hourly and Daily sheets hold them all.",
+               fmt::format("Charts show the first {} of {} targets; the Hourly and Daily sheets list every target.",
                            max_charts, targets.size()),
                book.formats().note);
   }

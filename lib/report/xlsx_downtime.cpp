@@ -27,7 +27,7 @@ Expected<void> write_downtime(Book& book, query::Reader& reader, const ExportReq
   lxw_row_t row = 0;
   bool full = false;
   for (const auto& target : request.scope.targets) {
-    if (auto go = check_stop(request.control); !go) return go;
+    if (auto go = query::check_stop(request.control); !go) return go;
     for (const auto& p : request.periods) {
       if (full) break;
       auto periods = query::downtime_periods(reader, target, p.begin, p.end, request.min_downtime);

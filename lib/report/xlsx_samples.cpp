@@ -126,7 +126,7 @@ Expected<SamplesWritten> write_raw(Book& book, query::Reader& reader, const Expo
       [&](const core::Target& t, const core::Sample& s) {
         lxw_row_t row = 0;
         auto* sheet = sheets.next(row);
-        if (!sheet) return;
+        if (!sheet) return false;
         sheet->text(row, 0, t.name);
         sheet->text(row, 1, t.host);
         sheet->number(row, 2, clock.excel_serial(s.ts), f.time);
@@ -137,6 +137,7 @@ Expected<SamplesWritten> write_raw(Book& book, query::Reader& reader, const Expo
           if (!spans[i].first) spans[i].first = s.ts;
           spans[i].last = s.ts;
         }
+        return sheet->ok();
       },
       request.control);
   if (!read) return std::unexpected(read.error());
@@ -154,7 +155,7 @@ Expected<SamplesWritten> write_buckets(Book& book, query::Reader& reader, const 
       [&](const core::Target& t, const query::ExportBucket& b) {
         lxw_row_t row = 0;
         auto* sheet = sheets.next(row);
-        if (!sheet) return;
+        if (!sheet) return false;
         const auto& sum = b.aggregate.summary;
         const auto& sketch = b.aggregate.sketch;
         sheet->text(row, 0, t.name);
@@ -171,6 +172,7 @@ Expected<SamplesWritten> write_buckets(Book& book, query::Reader& reader, const 
         sheet->number(row, 11, ms(sketch.quantile(0.95)), f.ms);
         sheet->number(row, 12, ms(sketch.quantile(0.99)), f.ms);
         sheet->number(row, 13, ms(sum.jitter()), f.ms);
+        return sheet->ok();
       },
       request.control);
   if (!read) return std::unexpected(read.error());

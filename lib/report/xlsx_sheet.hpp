@@ -56,6 +56,8 @@ class Sheet {
   }
   // The first error of this sheet, naming it.
   Expected<void> status() const;
+  // No error so far?
+  bool ok() const { return m_error == LXW_NO_ERROR; }
 
  private:
   lxw_worksheet* m_sheet;

@@ -27,9 +27,6 @@ inline bool sheet_full(lxw_row_t row) { return static_cast<std::int64_t>(row) >=
 // Summary's title block.
 using Notes = std::vector<std::string>;
 
-// io error "export interrupted" when the export was asked to stop.
-Expected<void> check_stop(const query::StreamControl& control);
-
 // The time of a target's first and last sample on the Samples sheets.
 struct SampleSpan {
   std::optional<util::SysMicros> first;

@@ -29,11 +29,6 @@ std::string describe_job(const ExportRequest& request) {
   return fmt::format("{}: only the samples inside its windows are counted", request.scope.job->name);
 }
 
-std::string describe_resolution(analyze::Tier tier) {
-  if (tier == analyze::Tier::raw) return "raw samples";
-  return fmt::format("{} buckets", analyze::to_string(tier));
-}
-
 void write_title_block(Sheet& sheet, const Formats& f, const ExportRequest& request) {
   util::LocalClock clock(request.zone);
   sheet.text(0, 0, "pingkeeper latency report", f.title);
@@ -117,9 +112,7 @@ Expected<void> write_summary(Sheet& sheet, const Formats& f, query::Reader& read
     sheet.number(row, 10, ms(sum.max()), f.ms);
     sheet.number(row, 11, ms(sum.stddev()), f.ms);
     sheet.number(row, 12, ms(sum.jitter()), f.ms);
-    if (sum.sent() > 0) {
-      sheet.number(row, 13, 100.0 * static_cast<double>(sum.received()) / static_cast<double>(sum.sent()), f.pct);
-    }
+    sheet.number(row, 13, s.uptime_pct(), f.pct);
     sheet.number(row, 14, s.availability_pct, f.pct);
     sheet.number(row, 15, s.mos(), f.mos);
     const auto span = spans.empty()      ? SampleSpan{s.aggregate.answers.first, s.aggregate.answers.last}

@@ -364,7 +364,7 @@ expect_code 0
 run_pk export --since "$(json_value 'd["since"]')" --until "$(json_value 'd["until"]')" --format xlsx -o many.xlsx
 expect_code 0
 expect_eq "many: a daily loss chart and 20 hourly charts" "21 parts, 21 on Charts" "$(check charts many.xlsx)"
-expect_eq "many: the note" "'Charts show the first 20 of 21 targets; the Hourly and Daily sheets hold them all.'" \
+expect_eq "many: the note" "'Charts show the first 20 of 21 targets; the Hourly and Daily sheets list every target.'" \
   "$(check note many.xlsx)"
 
 # ---------------------------------------------------------------------------
@@ -380,5 +380,19 @@ expect_eq "big: sheets" "['Summary', 'Charts', 'Samples', 'Samples 2', 'Downtime
   "$(check sheets big.xlsx)"
 # 13 x 86,400 = 1,123,200 samples: a full sheet (header + 1,048,575) and 74,625 more.
 expect_eq "big: rows per Samples sheet" "[('Samples', 1048576), ('Samples 2', 74626)]" "$(check max_rows big.xlsx)"
+
+section "an interrupted export leaves nothing behind"
+# The same export takes seconds; SIGINT after one second stops it wherever it
+# is (reading, writing or compressing): exit 1, no file, no temporary file.
+mkdir stopped
+PK_CMD="timeout --preserve-status -s INT 1 pingkeeper export ... -o stopped/big.xlsx"
+timeout --preserve-status -s INT 1 "$PK_BIN" export --since "$BIG_SINCE" --until "$BIG_UNTIL" --format xlsx --resolution raw \
+  -o stopped/big.xlsx >"$PK_TMP/stdout" 2>"$PK_TMP/stderr"
+PK_CODE=$?
+PK_OUT=$(<"$PK_TMP/stdout")
+PK_ERR=$(<"$PK_TMP/stderr")
+expect_code 1
+expect_stderr_contains "pingkeeper: error: export interrupted"
+expect_eq "interrupted: the directory is empty" "" "$(ls -A stopped)"
 
 finish

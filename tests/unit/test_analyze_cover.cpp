@@ -289,4 +289,35 @@ TEST_CASE("property: plans are sound and complete") {
   }
 }
 
+TEST_CASE("append_plan: a later period's plan never reads what the plan already covers") {
+  const SysMicros t0{std::chrono::hours{24 * 20000}};  // a UTC midnight
+  std::vector<Segment> plan{{Tier::m1, t0, t0 + 1min}};
+  SUBCASE("a segment inside the covered part is dropped") {
+    pk::analyze::append_plan(plan, {{Tier::m1, t0, t0 + 1min}});
+    CHECK(plan == std::vector<Segment>{{Tier::m1, t0, t0 + 1min}});
+  }
+  SUBCASE("a rollup segment running past it starts at its end") {
+    pk::analyze::append_plan(plan, {{Tier::m1, t0, t0 + 5min}, {Tier::raw, t0 + 5min, t0 + 5min + 7s}});
+    CHECK(plan == std::vector<Segment>{{Tier::m1, t0, t0 + 1min},
+                                       {Tier::m1, t0 + 1min, t0 + 5min},
+                                       {Tier::raw, t0 + 5min, t0 + 5min + 7s}});
+  }
+  SUBCASE("a coarser segment starts at its next bucket") {
+    pk::analyze::append_plan(plan, {{Tier::h1, t0, t0 + 3h}});
+    CHECK(plan == std::vector<Segment>{{Tier::m1, t0, t0 + 1min}, {Tier::h1, t0 + 1h, t0 + 3h}});
+  }
+  SUBCASE("raw samples start exactly at its end") {
+    plan = {{Tier::raw, t0, t0 + 10s}};
+    pk::analyze::append_plan(plan, {{Tier::raw, t0 + 5s, t0 + 20s}});
+    CHECK(plan == std::vector<Segment>{{Tier::raw, t0, t0 + 10s}, {Tier::raw, t0 + 10s, t0 + 20s}});
+  }
+  SUBCASE("disjoint plans are appended as they are; an empty plan takes all") {
+    pk::analyze::append_plan(plan, {{Tier::raw, t0 + 2min, t0 + 3min}});
+    CHECK(plan.back() == Segment{Tier::raw, t0 + 2min, t0 + 3min});
+    std::vector<Segment> empty;
+    pk::analyze::append_plan(empty, plan);
+    CHECK(empty == plan);
+  }
+}
+
 TEST_SUITE_END();

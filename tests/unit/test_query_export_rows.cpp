@@ -46,9 +46,11 @@ void check_buckets(pk::query::Reader& reader, const pk::query::ExportScope& scop
                    const std::vector<pk::core::Sample>& expected_samples) {
   const auto want = direct_buckets(expected_samples, pk::analyze::tier_width(tier));
   std::vector<pk::query::ExportBucket> got;
-  REQUIRE(
-      pk::query::for_each_bucket(reader, scope, periods, tier,
-                                 [&](const pk::core::Target&, const pk::query::ExportBucket& b) { got.push_back(b); }));
+  REQUIRE(pk::query::for_each_bucket(reader, scope, periods, tier,
+                                     [&](const pk::core::Target&, const pk::query::ExportBucket& b) {
+                                       got.push_back(b);
+                                       return true;
+                                     }));
   REQUIRE(got.size() == want.size());
   auto w = want.begin();
   for (const auto& b : got) {
@@ -101,6 +103,7 @@ TEST_CASE_FIXTURE(Fixture, "for_each_sample: every sample of the periods, every 
                                      [&](const pk::core::Target& t, const pk::core::Sample& s) {
                                        CHECK(t.id == q.target.id);
                                        got.push_back(s);
+                                       return true;
                                      }));
   auto want = pk::test::between(samples, k_monday, k_monday + 30min);
   auto later = pk::test::between(samples, k_monday + 13h, k_monday + 15h);
@@ -135,7 +138,7 @@ TEST_CASE_FIXTURE(Fixture, "for_each_bucket equals bucketing the samples directl
   }
   SUBCASE("raw is not a bucket resolution") {
     auto r = pk::query::for_each_bucket(reader, scope(k_monday, k_monday + 1h), {{{k_monday, k_monday + 1h}}},
-                                        Tier::raw, [](const auto&, const auto&) {});
+                                        Tier::raw, [](const auto&, const auto&) { return true; });
     CHECK_FALSE(r);
   }
 }
@@ -148,10 +151,30 @@ TEST_CASE_FIXTURE(Fixture, "pruned raw samples: periods round out to whole rows,
                                                 {k_monday + 12h + 40s, k_monday + 12h + 50s}};
   std::vector<pk::query::ExportBucket> got;
   REQUIRE(pk::query::for_each_bucket(reader, scope(k_monday, k_monday + 24h), periods, Tier::m1,
-                                     [&](const auto&, const auto& b) { got.push_back(b); }));
+                                     [&](const auto&, const auto& b) {
+                                       got.push_back(b);
+                                       return true;
+                                     }));
   REQUIRE(got.size() == 1);
   CHECK(got[0].start == k_monday + 12h);
   CHECK(got[0].aggregate.summary.sent() == pk::test::between(samples, k_monday + 12h, k_monday + 12h + 1min).size());
+
+  // A later period starting in the rounded-out minute and running past it is
+  // read from where the first one's rows end, not skipped.
+  got.clear();
+  const std::vector<pk::core::Interval> overlapping{{k_monday + 12h + 10s, k_monday + 12h + 20s},
+                                                    {k_monday + 12h + 40s, k_monday + 12h + 5min}};
+  REQUIRE(pk::query::for_each_bucket(reader, scope(k_monday, k_monday + 24h), overlapping, Tier::m1,
+                                     [&](const auto&, const auto& b) {
+                                       got.push_back(b);
+                                       return true;
+                                     }));
+  REQUIRE(got.size() == 5);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const auto minute = k_monday + 12h + std::chrono::minutes{i};
+    CHECK(got[i].start == minute);
+    CHECK(got[i].aggregate.summary.sent() == pk::test::between(samples, minute, minute + 1min).size());
+  }
 
   CHECK_FALSE(pk::query::check_resolution(reader, Tier::raw, k_monday + 12h));
   CHECK(pk::query::check_resolution(reader, Tier::raw, k_monday + 24h));
@@ -199,16 +222,41 @@ TEST_CASE_FIXTURE(Fixture, "a stop request ends the stream with an error, early"
   std::int64_t rows = 0;
   const std::vector<pk::core::Interval> all{{k_monday, k_monday + 72h}};
   auto r = pk::query::for_each_sample(
-      reader, scope(k_monday, k_monday + 72h), all, [&](const auto&, const auto&) { ++rows; }, control);
+      reader, scope(k_monday, k_monday + 72h), all,
+      [&](const auto&, const auto&) {
+        ++rows;
+        return true;
+      },
+      control);
   REQUIRE_FALSE(r);
   CHECK(r.error().message == "export interrupted");
   CHECK(rows == 4096);
   CHECK(positions == 1);
   rows = 0;
   r = pk::query::for_each_bucket(
-      reader, scope(k_monday, k_monday + 72h), all, Tier::m1, [&](const auto&, const auto&) { ++rows; }, control);
+      reader, scope(k_monday, k_monday + 72h), all, Tier::m1,
+      [&](const auto&, const auto&) {
+        ++rows;
+        return true;
+      },
+      control);
   REQUIRE_FALSE(r);
   CHECK(rows < 4320);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a writer that fails ends the stream without an error of its own") {
+  auto reader = q.reader();
+  const std::vector<pk::core::Interval> all{{k_monday, k_monday + 72h}};
+  std::int64_t rows = 0;
+  auto r = pk::query::for_each_sample(reader, scope(k_monday, k_monday + 72h), all,
+                                      [&](const auto&, const auto&) { return ++rows < 10; });
+  CHECK(r);
+  CHECK(rows == 10);
+  rows = 0;
+  r = pk::query::for_each_bucket(reader, scope(k_monday, k_monday + 72h), all, Tier::m1,
+                                 [&](const auto&, const auto&) { return ++rows < 3; });
+  CHECK(r);
+  CHECK(rows == 3);
 }
 
 TEST_SUITE_END();

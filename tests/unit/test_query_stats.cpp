@@ -249,6 +249,13 @@ TEST_CASE("pruned raw samples: two periods rounded out to one bucket read it onc
   REQUIRE(s);
   CHECK(s->source == analyze::Tier::m1);
   CHECK(s->aggregate.summary.sent() == test::between(samples, minute, minute + 1min).size());
+
+  // A second window starting in that minute and running past it: the rest of
+  // it still counts (it was once skipped whole).
+  const std::vector<core::Interval> longer{{minute + 10s, minute + 20s}, {minute + 40s, minute + 2h}};
+  s = query::target_stats(reader, f.target, minute, minute + 2h, longer, options);
+  REQUIRE(s);
+  CHECK(s->aggregate.summary.sent() == test::between(samples, minute, minute + 2h).size());
 }
 
 TEST_CASE("a job counts only the samples inside its windows") {
