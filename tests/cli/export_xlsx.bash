@@ -201,6 +201,22 @@ def chart_kinds(path):
         out.append(kind)
     return " ".join(out)
 
+def layout(path):
+    """What makes the sheets readable: frozen header, autofilter, conditional
+    formats, print setup of Summary; frozen header and autofilter of the rest."""
+    wb = book(path, read_only=False)
+    summary = wb["Summary"]
+    rules = sorted("%s:%s" % (r.type, ",".join(str(f) for f in (r.formula or [])))
+                   for cf in summary.conditional_formatting for r in cf.rules)
+    fit = summary.sheet_properties.pageSetUpPr
+    out = ["Summary freeze=%s filter=%s cf=%s print=%s,fit=%s,%sx%s" % (
+        summary.freeze_panes, summary.auto_filter.ref, rules, summary.page_setup.orientation,
+        fit is not None and fit.fitToPage, summary.page_setup.fitToWidth or 1, summary.page_setup.fitToHeight)]
+    for name in ("Samples", "Downtime", "Hourly"):
+        ws = wb[name]
+        out.append("%s freeze=%s filter=%s" % (name, ws.freeze_panes, bool(ws.auto_filter.ref)))
+    return "; ".join(out)
+
 def buckets(path, db, since, until):
     """A 1h export: a row per target and UTC hour with samples, whose Sent
     column adds up to the stored samples."""
@@ -325,6 +341,10 @@ expect_eq "1h: title block" "1h buckets" "$(check title hour.xlsx 'Samples sheet
 expect_eq "1h: bucket rows hold every sample" "a row per hour, $SAMPLES sent of $SAMPLES" \
   "$(check buckets hour.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US")"
 expect_eq "1h: bucket times are date cells" "dates" "$(check date_cells hour.xlsx Samples 2)"
+# Summary: header frozen below the title block (and the target column),
+# autofilter over the table, loss >= 1 / >= 5 % and a p95 colour scale,
+# landscape one page wide; the other sheets: frozen header and autofilter.
+expect_eq "layout" 1 "$(check layout hour.xlsx | grep -c -E "^Summary freeze=B11 filter=A10:R12 cf=\['cellIs:1', 'cellIs:5', 'colorScale:'\] print=landscape,fit=True,1x0; Samples freeze=B2 filter=True; Downtime freeze=B2 filter=True; Hourly freeze=B2 filter=True$")"
 expect_eq "1h: Summary first and last answer" "match" \
   "$(check first_last hour.xlsx "$PINGKEEPER_DB" "$SINCE_US" "$UNTIL_US" "$ZONE" answer)"
 
