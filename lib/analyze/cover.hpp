@@ -62,7 +62,10 @@ std::vector<Segment> plan_cover(util::SysMicros from, util::SysMicros to, const 
 // buckets, so the next period's plan may start inside what `plan` already
 // covers. A segment ending at or before the end of `plan` is dropped; one
 // starting before it starts there instead (a rollup segment at the next
-// bucket of its tier), so the rest of it is still read.
+// bucket of its tier), so the rest of it is still read. (Should the later
+// plan use a coarser tier than the end of `plan`, which takes a retention
+// horizon between the two periods, the part up to that next bucket is not
+// read.)
 void append_plan(std::vector<Segment>& plan, const std::vector<Segment>& later);
 
 // The coarsest tier among `segments` (Tier::raw when there are none or only
