@@ -17,14 +17,6 @@ constexpr std::int64_t k_check_every = 4096;
 // Rollup rows read at once (bounded memory: a row holds a sketch).
 constexpr std::int64_t k_rollup_chunk_rows = 1440;
 
-// The probe interval that sets how many raw samples a target has: the job's
-// when it probes faster.
-util::Micros probe_interval(const core::Target& target, const std::optional<core::Job>& job) {
-  auto interval = target.interval;
-  if (job && job->interval > util::Micros{}) interval = std::min(interval, job->interval);
-  return interval;
-}
-
 bool kept_from(const Reader& reader, analyze::Tier tier, util::SysMicros t) {
   const auto& horizon = reader.extent().horizon[static_cast<std::size_t>(tier)];
   return !horizon || t >= *horizon;
@@ -116,6 +108,10 @@ Expected<void> check_stop(const StreamControl& control) {
   return {};
 }
 
+util::Micros probe_interval(const ExportScope& scope, const core::Target& target) {
+  return scope.job ? std::min(target.interval, scope.job->interval) : target.interval;
+}
+
 Expected<std::vector<core::Interval>> export_periods(const ExportScope& scope) {
   if (scope.from >= scope.to) return invalid_input("--since must be before --until");
   if (scope.job) return core::active_intervals(*scope.job, scope.from, scope.to);
@@ -155,7 +151,7 @@ Expected<analyze::Tier> auto_resolution(const Reader& reader, const ExportScope&
     if (!kept_from(reader, tier, start)) continue;
     std::int64_t rows = 0;
     for (std::size_t i = 0; i < scope.targets.size(); ++i) {
-      const auto unit = std::max(analyze::tier_width(tier), probe_interval(scope.targets[i], scope.job));
+      const auto unit = std::max(analyze::tier_width(tier), probe_interval(scope, scope.targets[i]));
       if (unit > util::Micros{}) rows += counted[i] / unit;
     }
     if (rows <= k_auto_rows) return tier;

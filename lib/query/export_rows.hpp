@@ -32,6 +32,10 @@ struct ExportScope {
   util::SysMicros to{};
 };
 
+// The interval `target` is probed at in the scope: its own, or the job's
+// when that is shorter.
+util::Micros probe_interval(const ExportScope& scope, const core::Target& target);
+
 // The parts of [from, to) exported: the job's active intervals in it, or the
 // whole range. invalid_input when from >= to.
 Expected<std::vector<core::Interval>> export_periods(const ExportScope& scope);
@@ -74,7 +78,9 @@ struct StreamControl {
 Expected<void> check_stop(const StreamControl& control);
 
 // Calls fn for every raw sample (every column: ttl and detail too) of each
-// target in scope order, inside `periods`, oldest first. fn returns false to
+// target in scope order, inside `periods`, oldest first; the Target passed is
+// the element of scope.targets (so its index is &target - targets.data()).
+// fn returns false to
 // end the stream early (a writer that failed): for_each_sample then returns
 // success, and the writer reports its own error.
 using ExportSampleFn = std::function<bool(const core::Target&, const core::Sample&)>;

@@ -27,11 +27,8 @@ std::int64_t estimated_rows(const ExportRequest& request) {
   for (const auto& p : request.periods) length += p.end - p.begin;
   std::int64_t rows = 0;
   for (const auto& t : request.scope.targets) {
-    auto interval = t.interval;
-    if (request.scope.job && request.scope.job->interval > util::Micros{}) {
-      interval = std::min(interval, request.scope.job->interval);
-    }
-    const auto step = std::max({interval, analyze::tier_width(request.resolution), util::Micros{1}});
+    const auto step =
+        std::max({query::probe_interval(request.scope, t), analyze::tier_width(request.resolution), util::Micros{1}});
     rows += length / step;
   }
   return rows;

@@ -94,32 +94,11 @@ class StatusNames {
   std::array<std::string, 8> m_names;  // the known statuses, then "unknown"
 };
 
-// The index in scope order of the target a row belongs to (rows come target
-// by target, so this looks up only when the target changes).
-class TargetIndex {
- public:
-  explicit TargetIndex(const std::vector<core::Target>& targets) : m_targets(targets) {}
-  std::size_t operator()(const core::Target& t) {
-    if (t.id != m_id) {
-      m_id = t.id;
-      auto it = std::find_if(m_targets.begin(), m_targets.end(), [&](const auto& s) { return s.id == t.id; });
-      m_index = static_cast<std::size_t>(it - m_targets.begin());
-    }
-    return m_index;
-  }
-
- private:
-  const std::vector<core::Target>& m_targets;
-  std::int64_t m_id = -1;
-  std::size_t m_index = 0;
-};
-
 Expected<SamplesWritten> write_raw(Book& book, query::Reader& reader, const ExportRequest& request) {
   const auto& f = book.formats();
   SampleSheets sheets(book, k_raw_columns);
   util::LocalClock clock(request.zone);
   const StatusNames status;
-  TargetIndex index(request.scope.targets);
   std::vector<SampleSpan> spans(request.scope.targets.size());
   auto read = query::for_each_sample(
       reader, request.scope, request.periods,
@@ -133,7 +112,7 @@ Expected<SamplesWritten> write_raw(Book& book, query::Reader& reader, const Expo
         if (s.rtt) sheet->number(row, 3, static_cast<double>(s.rtt->count()) / 1000.0, f.ms);
         sheet->text(row, 4, status(s.status));
         if (s.ttl) sheet->number(row, 5, *s.ttl);
-        if (auto i = index(t); i < spans.size()) {
+        if (auto i = static_cast<std::size_t>(&t - request.scope.targets.data()); i < spans.size()) {
           if (!spans[i].first) spans[i].first = s.ts;
           spans[i].last = s.ts;
         }
