@@ -14,6 +14,8 @@ packages=(
   python3-openpyxl libreoffice-calc-nogui
   # network tests (tests/net): namespaces and veth, sysctl, ground truth, loss
   iproute2 procps iputils-ping fping nftables
+  # traceroute tests and benchmark: ground truth and peers
+  traceroute mtr-tiny
   # the examples suite: setpriv (util-linux), systemd-analyze (systemd)
   util-linux systemd
 )
