@@ -2,6 +2,8 @@
 
 #include "util/time.hpp"
 
+#include <algorithm>
+
 namespace pk::core {
 
 namespace {
@@ -81,6 +83,54 @@ Json to_json(const Job& j, const JobState& state, const std::optional<JobRun>& l
       {"description", j.description},
       {"created_at", util::format_iso_utc(j.created_at)},
       {"updated_at", util::format_iso_utc(j.updated_at)},
+  };
+}
+
+Json to_json(const Trace& t) {
+  const bool v6 = t.address.find(':') != std::string::npos;
+  Json hops = Json::array();
+  for (std::size_t i = 0; i < t.probes.size();) {
+    const int ttl = t.probes[i].ttl;
+    Json addresses = Json::array();
+    Json probes = Json::array();
+    for (; i < t.probes.size() && t.probes[i].ttl == ttl; ++i) {
+      const TraceProbe& p = t.probes[i];
+      if (p.address && std::find(addresses.begin(), addresses.end(), *p.address) == addresses.end()) {
+        addresses.push_back(*p.address);
+      }
+      probes.push_back({
+          {"query", p.query},
+          {"address", p.address ? Json(*p.address) : Json(nullptr)},
+          {"hostname", p.hostname ? Json(*p.hostname) : Json(nullptr)},
+          {"rtt_ms", rtt_ms(p.rtt)},
+          {"reply", to_string(p.reply)},
+          {"icmp_type", p.icmp_type ? Json(*p.icmp_type) : Json(nullptr)},
+          {"icmp_code", p.icmp_code ? Json(*p.icmp_code) : Json(nullptr)},
+          {"mark", p.icmp_type && p.icmp_code ? unreachable_mark(v6, *p.icmp_type, *p.icmp_code) : std::string()},
+      });
+    }
+    hops.push_back({{"hop", ttl}, {"addresses", std::move(addresses)}, {"probes", std::move(probes)}});
+  }
+  const bool stored = t.id != 0;
+  return {
+      {"id", stored ? Json(t.id) : Json(nullptr)},
+      {"target", t.target},
+      {"target_id", t.target_id ? Json(*t.target_id) : Json(nullptr)},
+      {"job_id", t.job_id ? Json(*t.job_id) : Json(nullptr)},
+      {"host", t.host},
+      {"address", t.address},
+      {"probe", to_string(t.method)},
+      {"port", t.method == TraceMethod::icmp ? Json(nullptr) : Json(t.port)},
+      {"started_at", util::format_iso_utc(t.started_at)},
+      {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(t.duration).count()},
+      {"first_ttl", t.first_ttl},
+      {"max_hops", t.max_hops},
+      {"queries", t.queries},
+      {"reached", t.reached},
+      {"hop_count", t.hop_count},
+      {"path_hash", stored ? Json(t.path_hash) : Json(nullptr)},
+      {"path_changed", stored ? Json(t.path_changed) : Json(nullptr)},
+      {"hops", std::move(hops)},
   };
 }
 

@@ -3,6 +3,7 @@
 #include "core/job.hpp"
 #include "core/sample.hpp"
 #include "core/target.hpp"
+#include "core/trace.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,14 @@ Json to_json(const JobRun& r);
 // A sample of target `target_name`: time, rtt_ms (null when lost), status,
 // ttl, detail.
 Json to_json(const Sample& s, std::string_view target_name);
+
+// A trace: id (null when not stored), target, host, address, probe, port
+// (null for icmp), started_at, duration_ms, first_ttl, max_hops, queries,
+// reached, hop_count, path_hash and path_changed (null when not stored), and
+// hops: one per TTL with its distinct responder addresses (in order of first
+// answer), their names where known, and each probe (query, address,
+// hostname, rtt_ms, reply, icmp_type, icmp_code, mark).
+Json to_json(const Trace& t);
 
 // An RTT in milliseconds with microsecond precision (0.045), or null.
 Json rtt_ms(const std::optional<util::Micros>& rtt);
