@@ -18,9 +18,10 @@ namespace pk::store::traces {
 
 // Stores `trace` and its probes in one transaction and sets trace.id,
 // trace.path_hash and trace.path_changed: the hop sequence is compared
-// (analyze/path.hpp) with the previous stored trace of the same target,
-// method and port (for a trace without a target: the same host); the first
-// trace of a target is never marked changed.
+// (analyze::path_changed) with the previous stored trace of the same target,
+// method and port (for a trace without a target: the same host), its silent
+// hops filled in from up to 9 traces before it (analyze::reference_path);
+// the first trace of a target is never marked changed.
 Expected<void> save(const Database& db, core::Trace& trace);
 
 struct HistoryQuery {
