@@ -234,7 +234,7 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   if (auto dropped = probe::drop_privileges(); !dropped) return std::unexpected(dropped.error());
 
   const auto& stop = install_stop_signals();
-  if (ctx.format() == Format::table) {
+  if (ctx.format() == Format::table && !ctx.quiet) {
     fmt::print("traceroute to {} ({}), {} hops max, {}\n", o.host, address->to_string(), plan.request.max_hops,
                describe_method(plan.request));
     std::fflush(stdout);
