@@ -247,8 +247,12 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   trace.host = plan.host;
   if (!o.no_dns) add_hostnames(trace);
   // A trace cut short by Ctrl-C is shown but not stored: it is not a path.
-  if (plan.target && !o.no_save && !stop.load()) {
-    if (auto saved = store::traces::save(*db, trace); !saved) return saved;
+  if (plan.target && !o.no_save) {
+    if (stop.load()) {
+      if (!ctx.quiet) fmt::print(stderr, "pingkeeper: interrupted: the trace is not stored\n");
+    } else if (auto saved = store::traces::save(*db, trace); !saved) {
+      return saved;
+    }
   }
 
   switch (ctx.format()) {

@@ -2,6 +2,7 @@
 // queue) or a raw one (errors read as packets), as open_icmp gives.
 
 #include "probe/packet.hpp"
+#include "probe/trace_packet.hpp"
 #include "probe/trace_socket.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,12 @@ namespace {
 
 constexpr int k_send_attempts = 3;
 constexpr std::size_t k_payload = 32;  // as traceroute(8): 60-byte IPv4 packets
+// Paris-style: every probe of a trace has the same echo id, sequence and
+// checksum (the word after the match data balances the sum), so load
+// balancers that hash any of them keep the trace on one path.
+constexpr std::uint16_t k_sequence = 1;
+constexpr std::uint16_t k_sum = 0x5041;  // "PA"
+constexpr std::size_t k_balance_at = packet::k_icmp_header_size + packet::k_match_size;
 
 class IcmpTraceSocket final : public TraceSocket {
  public:
@@ -36,13 +43,17 @@ class IcmpTraceSocket final : public TraceSocket {
   int send(int ttl, int query, std::int64_t& sent_rt_ns) override {
     const int fd = m_socket.fd.get();
     if (!set_hop_limit(fd, m_socket.v6, ttl)) return errno;
-    // The echo id of a datagram socket is the kernel's; the sequence is
-    // informative only (the match data identifies the probe).
-    const auto sequence = static_cast<std::uint16_t>(ttl * 16 + query);
+    // The echo id of a datagram socket is the kernel's; the match data
+    // identifies the probe.
     packet::write_echo_request(
-        m_packet, m_socket.v6, m_socket.raw ? m_ident : 0, sequence,
-        packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag},
-        !m_socket.v6 && m_socket.raw);
+        m_packet, m_socket.v6, m_socket.raw ? m_ident : 0, k_sequence,
+        packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag}, false);
+    packet::balance_checksum(m_packet, k_balance_at, k_sum);
+    if (!m_socket.v6 && m_socket.raw) {  // the kernel sums the others
+      const std::uint16_t sum = packet::checksum(m_packet);
+      m_packet[2] = static_cast<std::uint8_t>(sum >> 8);
+      m_packet[3] = static_cast<std::uint8_t>(sum & 0xffU);
+    }
     int err = 0;
     for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
       sent_rt_ns = realtime_ns();

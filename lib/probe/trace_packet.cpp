@@ -125,6 +125,17 @@ void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address
   put16(out, 16, checksum(std::span<const std::uint8_t>(sum.data(), at + out.size())));
 }
 
+void balance_checksum(std::span<std::uint8_t> icmp, std::size_t at, std::uint16_t target) {
+  put16(icmp, at, 0);
+  const std::uint16_t field = be16(icmp, 2);
+  put16(icmp, 2, 0);
+  const auto sum = static_cast<std::uint16_t>(~checksum(icmp));  // the folded sum of the other words
+  put16(icmp, 2, field);
+  std::uint32_t word = std::uint32_t{target} + static_cast<std::uint16_t>(~sum);  // target - sum
+  word = (word & 0xffffU) + (word >> 16);
+  put16(icmp, at, static_cast<std::uint16_t>(word));
+}
+
 std::optional<TcpSegment> parse_tcp_segment(std::span<const std::uint8_t> data, bool with_ip_header) {
   TcpSegment s;
   if (with_ip_header) {

@@ -27,6 +27,13 @@ inline constexpr std::uint8_t k_tcp_ack = 0x10;
 void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address& source, const Address& destination,
                    std::uint16_t source_port, std::uint16_t destination_port, std::uint32_t seq, bool with_checksum);
 
+// Paris traceroute for ICMP echo: sets the 16-bit word at offset `at` of
+// `icmp` (an ICMP message; `at` even, outside the header) so that the
+// ones'-complement sum of the message, its checksum field taken as zero, is
+// `target`. Probes that differ only in their match data then all carry the
+// checksum ~target, and a load balancer that hashes it keeps them on one path.
+void balance_checksum(std::span<std::uint8_t> icmp, std::size_t at, std::uint16_t target);
+
 // The fields of a received TCP segment that can answer a SYN.
 struct TcpSegment {
   std::uint16_t source_port = 0;

@@ -217,3 +217,23 @@ TEST_CASE("write_match and read_match round-trip, and write_echo_request uses th
   build_echo_request(echo, false, 1, 2, m, true);
   CHECK(read_match(std::span<const std::uint8_t>(echo).subspan(k_icmp_header_size)) == m);
 }
+
+TEST_CASE("balance_checksum gives echo requests with different match data one checksum") {
+  std::optional<std::uint16_t> first;
+  for (std::uint32_t ttl = 1; ttl <= 30; ++ttl) {
+    for (std::uint32_t query = 1; query <= 3; ++query) {
+      Bytes echo(k_icmp_header_size + 32);
+      build_echo_request(echo, false, 0x4242, 1, Match{0x9e3779b9, ttl, query, 0xffff0000U + ttl}, false);
+      const Bytes before = echo;
+      balance_checksum(echo, k_icmp_header_size + k_match_size, 0x5041);
+      // Only the balancing word changed, and the checksum is ~target.
+      CHECK(std::equal(echo.begin(), echo.begin() + 28, before.begin()));
+      CHECK(std::equal(echo.begin() + 30, echo.end(), before.begin() + 30));
+      const std::uint16_t sum = checksum(echo);
+      CHECK(sum == static_cast<std::uint16_t>(~0x5041));
+      if (!first) first = sum;
+      CHECK(sum == *first);
+      CHECK(read_match(std::span<const std::uint8_t>(echo).subspan(k_icmp_header_size))->slot == ttl);
+    }
+  }
+}
