@@ -35,10 +35,11 @@ struct Slot {
   std::int64_t sent_mono_ns = 0;
 };
 
-Expected<void> check_request(const TraceRequest& r, bool v6) {
+Expected<void> check_request(const TraceRequest& r, core::TraceMethod method, bool v6) {
   if (r.destination.family() != (v6 ? AF_INET6 : AF_INET)) {
     return invalid_input(fmt::format("this tracer is for IPv{} destinations", v6 ? 6 : 4));
   }
+  if (r.method != method) return invalid_input(fmt::format("this tracer probes with {}", core::to_string(method)));
   if (r.max_hops < 1 || r.max_hops > core::k_max_trace_hops) {
     return invalid_input(fmt::format("max hops must be 1 to {}", core::k_max_trace_hops));
   }
@@ -56,7 +57,7 @@ class SocketTracer final : public Tracer {
       : m_socket(std::move(socket)), m_method(method), m_v6(v6), m_fds(m_socket->fds()), m_polled(m_fds.size()) {}
 
   Expected<core::Trace> run(const TraceRequest& request, const std::atomic<bool>& stop) override {
-    if (auto ok = check_request(request, m_v6); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_request(request, m_method, m_v6); !ok) return std::unexpected(ok.error());
     std::uint16_t port = 0;
     if (m_method != core::TraceMethod::icmp) {
       port = request.port != 0                    ? request.port
