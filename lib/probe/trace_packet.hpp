@@ -1,6 +1,7 @@
 #pragma once
 
 #include "probe/address.hpp"
+#include "probe/packet.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,34 @@ inline constexpr std::size_t k_tcp_header_size = 20;  // without options
 inline constexpr std::uint8_t k_tcp_syn = 0x02;
 inline constexpr std::uint8_t k_tcp_rst = 0x04;
 inline constexpr std::uint8_t k_tcp_ack = 0x10;
+
+// One probe of a trace: its TTL (1..255) and query number (1..10).
+struct ProbeId {
+  int ttl = 0;
+  int query = 0;
+  friend bool operator==(const ProbeId&, const ProbeId&) = default;
+};
+
+// The sequence number of a TCP SYN probe: the high 20 bits of `trace_bits`
+// (random per tracer and changed per trace), then the TTL (8 bits) and the
+// query (4 bits). Answers carry it back: quoted in an ICMP error, or as a
+// SYN-ACK's or RST's ack - 1.
+std::uint32_t tcp_probe_seq(std::uint32_t trace_bits, ProbeId probe);
+
+// The probe a sequence number names: nullopt when its high 20 bits are not
+// those of `trace_bits`.
+std::optional<ProbeId> tcp_seq_probe(std::uint32_t seq, std::uint32_t trace_bits);
+
+// The echo sequence number of an ICMP probe: (tag & 0xf) << 12 | ttl << 4 |
+// query, where `tag` numbers the tracer's traces.
+std::uint16_t echo_probe_sequence(std::uint32_t tag, ProbeId probe);
+
+// The probe of the trace (nonce, tag) that an echo message belongs to: by
+// its match data (slot = TTL, index = query, generation = tag), or, for an
+// error (`is_error`) that quotes too little of the request for match data
+// (RFC 792 routers quote 8 bytes), by its sequence number. nullopt when it
+// belongs to another trace or another program.
+std::optional<ProbeId> echo_probe(const Echo& echo, bool is_error, std::uint32_t nonce, std::uint32_t tag);
 
 // Writes a 20-byte TCP header without options: a SYN from source_port to
 // destination_port with sequence number `seq`, window 65535. With
