@@ -164,8 +164,10 @@ TEST_CASE("parse_transport_error reads a TCP SYN quoted in 8 bytes, as RFC 792 r
 
 TEST_CASE("parse_transport_error returns the quoted UDP payload, whose match data names the probe") {
   const Match m{0xcafef00d, 7, 2, 99};
-  const Bytes quote = ipv4(udp(match_payload(m)), k_proto_udp, {192, 0, 2, 1}, {198, 51, 100, 7});
-  auto e = parse_transport_error(icmp(k_v4_dest_unreachable, 3, quote), false);
+  // The payload is a view into the message: it must outlive the result.
+  const Bytes message =
+      icmp(k_v4_dest_unreachable, 3, ipv4(udp(match_payload(m)), k_proto_udp, {192, 0, 2, 1}, {198, 51, 100, 7}));
+  auto e = parse_transport_error(message, false);
   REQUIRE(e);
   CHECK(e->quoted.protocol == k_proto_udp);
   CHECK(e->quoted.source_port == 33000);
@@ -178,8 +180,8 @@ TEST_CASE("parse_transport_error returns the quoted UDP payload, whose match dat
 
 TEST_CASE("parse_transport_error reads ICMPv6 errors; an extension header is not parsed") {
   const Match m{1, 30, 3, 4};
-  auto e =
-      parse_transport_error(icmp(k_v6_time_exceeded, 0, ipv6(udp(match_payload(m)), k_proto_udp, "2001:db8::9")), true);
+  const Bytes message = icmp(k_v6_time_exceeded, 0, ipv6(udp(match_payload(m)), k_proto_udp, "2001:db8::9"));
+  auto e = parse_transport_error(message, true);
   REQUIRE(e);
   CHECK(e->type == k_v6_time_exceeded);
   CHECK(e->quoted.destination.to_string() == "2001:db8::9");
