@@ -34,8 +34,8 @@ Plan make_plan(const std::vector<core::Target>& targets, const std::vector<core:
     if ((job.metrics & static_cast<unsigned>(core::Metric::path)) == 0) continue;
     for (const auto& m : job.targets) {
       auto [it, inserted] = path_jobs.try_emplace(m.id, PathJob{job.path_every, job.id});
-      const bool better = job.path_every < it->second.every ||
-                          (job.path_every == it->second.every && job.id < it->second.job_id);
+      const bool better =
+          job.path_every < it->second.every || (job.path_every == it->second.every && job.id < it->second.job_id);
       if (!inserted && better) it->second = PathJob{job.path_every, job.id};
     }
   }

@@ -173,6 +173,15 @@ Expected<std::vector<core::Trace>> list(const Database& db, const HistoryQuery& 
   });
 }
 
+Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::int64_t target_id) {
+  return guarded([&]() -> Expected<std::optional<util::SysMicros>> {
+    auto st = db.prepare("SELECT max(started_at) FROM traces WHERE target_id = ?1");
+    st.bind(1, target_id);
+    if (!st.step() || st.is_null(0)) return std::optional<util::SysMicros>{};
+    return std::optional<util::SysMicros>{util::from_epoch_us(st.int64(0))};
+  });
+}
+
 Expected<core::Trace> get(const Database& db, std::int64_t id) {
   return guarded([&]() -> Expected<core::Trace> {
     auto st = db.prepare(

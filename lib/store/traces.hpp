@@ -35,6 +35,10 @@ struct HistoryQuery {
 // `target` field is the target's name (the host for traces without one).
 Expected<std::vector<core::Trace>> list(const Database& db, const HistoryQuery& query);
 
+// When the latest stored trace of the target started; nullopt when it has
+// none (the collector's path schedule resumes from it after a restart).
+Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::int64_t target_id);
+
 // One stored trace by id; not_found when there is none.
 Expected<core::Trace> get(const Database& db, std::int64_t id);
 
