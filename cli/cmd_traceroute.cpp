@@ -41,6 +41,7 @@ struct TraceOptions {
   bool no_dns = false;
   bool no_save = false;
   bool history = false;
+  std::string trace_option;  // the first option given that only a trace takes
   std::optional<std::string> since;
   bool v4 = false;
   bool v6 = false;
@@ -67,6 +68,9 @@ Expected<void> check_options(const TraceOptions& o) {
   }
   if (o.port && (*o.port < 1 || *o.port > 65535)) return invalid_input("--port must be 1 to 65535");
   if (o.since && !o.history) return invalid_input("--since applies to --history only");
+  if (o.history && !o.trace_option.empty()) {
+    return invalid_input(fmt::format("{} applies to a trace, not to --history", o.trace_option));
+  }
   return {};
 }
 
@@ -317,7 +321,16 @@ void register_traceroute(CLI::App& app, Context& ctx) {
       "  pingkeeper traceroute web1 --probe tcp --port 443 --no-dns\n"
       "  pingkeeper traceroute 2001:db8::1 --probe udp --max-hops 20 --wait 500ms --json\n"
       "  pingkeeper traceroute web1 --history --since -7d");
-  cmd->callback([&ctx, o] { ctx.action = [&ctx, o]() -> Expected<void> { return traceroute(ctx, *o); }; });
+  cmd->callback([&ctx, o, cmd] {
+    for (const char* name : {"--probe", "--port", "--max-hops", "--queries", "--wait", "--first-ttl", "--no-dns",
+                             "--no-save", "-4", "-6"}) {
+      if (cmd->count(name) > 0) {
+        o->trace_option = name;
+        break;
+      }
+    }
+    ctx.action = [&ctx, o]() -> Expected<void> { return traceroute(ctx, *o); };
+  });
 }
 
 }  // namespace pk::cli
