@@ -27,7 +27,7 @@ namespace {
 // header). An optimisation: read_tcp checks every segment anyway.
 void filter_segments(int fd, bool v6, std::uint16_t from_port, std::uint16_t to_port) {
   // clang-format off
-  const std::array<sock_filter, 7> code{{
+  std::array<sock_filter, 7> code{{
       v6 ? sock_filter BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0)   // X = 0: the TCP header is first
          : sock_filter BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // X = the IPv4 header's length
       BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),                    // A = source port
@@ -38,7 +38,7 @@ void filter_segments(int fd, bool v6, std::uint16_t from_port, std::uint16_t to_
       BPF_STMT(BPF_RET | BPF_K, 0),                             // drop
   }};
   // clang-format on
-  const sock_fprog program{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
+  const sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
   (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }
 
