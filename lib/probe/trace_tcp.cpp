@@ -21,6 +21,8 @@ namespace pk::probe {
 
 namespace {
 
+constexpr int k_send_attempts = 3;
+
 // Lets the kernel keep only segments from `from_port` to `to_port` on a raw
 // TCP socket, which otherwise gets a copy of every TCP segment the host
 // receives (an IPv4 one from the IP header on, an IPv6 one from the TCP
@@ -76,14 +78,17 @@ class TcpTraceSocket final : public TraceSocket {
     const std::uint32_t seq = packet::tcp_probe_seq(m_trace_bits, {ttl, query});
     // IPv6: the kernel computes the checksum (IPV6_CHECKSUM).
     packet::build_tcp_syn(m_segment, m_source, m_destination, m_source_port, m_port, seq, !m_v6);
-    for (;;) {
+    int err = 0;
+    for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
       sent_rt_ns = realtime_ns();
       if (sendto(m_tcp.get(), m_segment.data(), m_segment.size(), MSG_DONTWAIT, m_destination.sockaddr_ptr(),
                  m_destination.length()) >= 0) {
         return 0;
       }
-      if (errno != EINTR) return errno;
+      err = errno;
+      if (err != EINTR) break;
     }
+    return err;
   }
 
   std::vector<int> fds() const override { return {m_tcp.get(), m_icmp.fd.get()}; }
