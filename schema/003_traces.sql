@@ -7,8 +7,8 @@
 -- TTL; hop_count is the last TTL the trace reports (the destination's, the
 -- hop that answered unreachable, or max_hops). path_hash identifies the hop
 -- sequence (analyze::path_signature); path_changed is 1 when the trace's hop
--- sequence differs from the previous trace of the same target, method and
--- port (analyze::path_changed).
+-- sequence differs from the previous trace of the same target taken the same
+-- way: method, port, first_ttl, max_hops (analyze::path_changed).
 DROP TABLE trace_hops;
 DROP TABLE traces;
 
@@ -31,6 +31,7 @@ CREATE TABLE traces (
   path_changed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX traces_target ON traces (target_id, started_at);
+CREATE INDEX traces_started ON traces (started_at);  -- retention
 
 -- One row per probe sent: (hop = TTL, probe = query number from 1). address
 -- NULL = no answer ('*'). reply: 'time_exceeded', 'unreachable', 'reached',

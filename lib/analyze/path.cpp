@@ -10,9 +10,12 @@ namespace pk::analyze {
 PathSignature path_signature(const core::Trace& trace) {
   PathSignature s;
   s.first_ttl = trace.first_ttl;
-  s.reached = trace.reached;
+  s.end = trace.reached ? PathEnd::reached : PathEnd::open;
   for (const core::TraceProbe& p : trace.probes) {
     if (p.ttl < trace.first_ttl) continue;
+    if (!trace.reached && p.reply == core::HopReply::unreachable && p.ttl == trace.hop_count) {
+      s.end = PathEnd::unreachable;
+    }
     const auto index = static_cast<std::size_t>(p.ttl - trace.first_ttl);
     if (s.hops.size() <= index) s.hops.resize(index + 1);
     if (p.address) s.hops[index].push_back(*p.address);
@@ -28,7 +31,8 @@ PathSignature path_signature(const core::Trace& trace) {
 namespace {
 
 std::string canonical(const PathSignature& s) {
-  std::string text = fmt::format("{}{}", s.reached ? "reached" : "open", s.first_ttl);
+  constexpr const char* k_ends[] = {"reached", "unreachable", "open"};
+  std::string text = fmt::format("{}{}", k_ends[static_cast<int>(s.end)], s.first_ttl);
   for (const auto& hop : s.hops) {
     text += hop.empty() ? std::string(";*") : fmt::format(";{}", fmt::join(hop, ","));
   }
@@ -47,13 +51,13 @@ std::string path_hash(const PathSignature& signature) {
 }
 
 bool path_changed(const PathSignature& previous, const PathSignature& current) {
-  if (previous.reached != current.reached) return true;
+  if (previous.end != current.end) return true;
   // Compare TTL by TTL, whatever first TTL each trace started from.
   const int first = std::max(previous.first_ttl, current.first_ttl);
   const auto end_of = [](const PathSignature& s) { return s.first_ttl + static_cast<int>(s.hops.size()); };
-  // Both reached: the destination's distance is part of the path. Neither
-  // did: the last answering hop may just have been silent this time.
-  if (previous.reached && end_of(previous) != end_of(current)) return true;
+  // Both reached (or met an unreachable): where is part of the path. Both
+  // open: the last answering hop may just have been silent this time.
+  if (previous.end != PathEnd::open && end_of(previous) != end_of(current)) return true;
   const int last = std::min(end_of(previous), end_of(current));
   for (int ttl = first; ttl < last; ++ttl) {
     const auto& a = previous.hops[static_cast<std::size_t>(ttl - previous.first_ttl)];

@@ -9,14 +9,22 @@
 // The hop sequence of a trace and whether it changed (pure).
 namespace pk::analyze {
 
+// How a trace ended.
+enum class PathEnd {
+  reached,      // at the destination
+  unreachable,  // at a router's destination unreachable (!N, !H, !X, ...)
+  open,         // neither: silence up to max_hops
+};
+
 // Per TTL from the trace's first_ttl to its last answering hop, the distinct
 // responder addresses in sorted order (empty = every probe was silent), and
-// whether the destination was reached. Trailing silent hops are dropped, so
-// an unreached trace to max_hops and one that gave up earlier compare alike.
+// how the trace ended. Trailing silent hops are dropped, so an open trace to
+// max_hops and one that gave up earlier compare alike. Only traces taken the
+// same way (method, port, first TTL, max hops) are compared.
 struct PathSignature {
   int first_ttl = 1;
   std::vector<std::vector<std::string>> hops;
-  bool reached = false;
+  PathEnd end = PathEnd::open;
   friend bool operator==(const PathSignature&, const PathSignature&) = default;
 };
 
@@ -26,17 +34,20 @@ PathSignature path_signature(const core::Trace& trace);
 // signatures have equal hashes.
 std::string path_hash(const PathSignature& signature);
 
-// Did the path change from `previous` to `current`? Yes when one reached the
-// destination and the other did not, when both reached it at a different
-// number of hops, or when a hop (TTL) answered in both from a different set
-// of addresses. A hop silent in either (a router rate-limiting its ICMP) is
-// not a change, nor is how far an unreached trace got.
+// Did the path change from `previous` to `current`? Yes when they ended
+// differently (reached, unreachable, open), when both ended at the
+// destination or at an unreachable but at a different TTL, or when a hop
+// (TTL) answered in both from a different set of addresses. A hop silent in
+// either (a router rate-limiting its ICMP) is not a change, nor is how far an
+// open trace got.
 bool path_changed(const PathSignature& previous, const PathSignature& current);
 
 // What the path was before a new trace: the newest of `newest_first` with
 // each silent hop filled in from the latest older signature in which that TTL
 // answered, so that a change is not hidden behind a hop that happened to be
-// silent in the one trace before. Empty input gives an empty signature.
+// silent in the one trace before. The caller passes the traces since the
+// path last changed (the newest one marked changed is the oldest given), so a
+// change is marked once. Empty input gives an empty signature.
 PathSignature reference_path(std::span<const PathSignature> newest_first);
 
 // One line per signature for listings: hops separated by " > ", several

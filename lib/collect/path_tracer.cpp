@@ -135,9 +135,11 @@ void PathTracer::trace_one(const PathTask& task) {
   Expected<void> saved;
   for (int attempt = 1; attempt <= k_save_attempts; ++attempt) {
     saved = store::traces::save(m_db, *trace);
-    if (saved || attempt == k_save_attempts) break;
+    // Only a database error (busy beyond the timeout, a full disk) may pass.
+    if (saved || saved.error().kind != ErrorKind::database || attempt == k_save_attempts) break;
     std::this_thread::sleep_for(k_save_retry);
   }
+  if (!saved && saved.error().kind == ErrorKind::not_found) return;  // the target was removed meanwhile
   if (!saved) {
     fail(saved.error());
     return;

@@ -65,21 +65,29 @@ void read_probes(const Database& db, core::Trace& t) {
 // (analyze::reference_path).
 constexpr int k_reference_traces = 10;
 
-// The path before `t`: from the latest traces of the same target (or ad-hoc
-// host), method and port; nullopt when there is none.
+// The path before `t`: from the latest earlier traces of the same target (or
+// ad-hoc host) taken the same way (method, port, first TTL, max hops), back
+// to the newest one that was marked changed; nullopt when there is none.
 std::optional<analyze::PathSignature> reference(const Database& db, const core::Trace& t) {
-  auto st =
-      db.prepare(fmt::format("SELECT {} FROM traces tr LEFT JOIN targets t ON t.id = tr.target_id "
-                             "WHERE (tr.target_id = ?1 OR (?1 IS NULL AND tr.target_id IS NULL AND tr.host = ?2)) "
-                             "AND tr.method = ?3 AND tr.port = ?4 ORDER BY tr.started_at DESC, tr.id DESC LIMIT ?5",
-                             k_columns));
+  auto st = db.prepare(fmt::format(
+      "SELECT {} FROM traces tr LEFT JOIN targets t ON t.id = tr.target_id "
+      "WHERE (tr.target_id = ?1 OR (?1 IS NULL AND tr.target_id IS NULL AND tr.host = ?2)) "
+      "AND tr.method = ?3 AND tr.port = ?4 AND tr.first_ttl = ?5 AND tr.max_hops = ?6 AND tr.started_at <= ?7 "
+      "ORDER BY tr.started_at DESC, tr.id DESC LIMIT ?8",
+      k_columns));
   st.bind(1, t.target_id);
   st.bind(2, t.host);
   st.bind(3, core::to_string(t.method));
   st.bind(4, static_cast<int>(t.port));
-  st.bind(5, k_reference_traces);
+  st.bind(5, t.first_ttl);
+  st.bind(6, t.max_hops);
+  st.bind(7, util::to_epoch_us(t.started_at));
+  st.bind(8, k_reference_traces);
   std::vector<core::Trace> earlier;
-  while (st.step()) earlier.push_back(read_trace(st));
+  while (st.step()) {
+    earlier.push_back(read_trace(st));
+    if (earlier.back().path_changed) break;  // the path before it is not the path now
+  }
   if (earlier.empty()) return std::nullopt;
   std::vector<analyze::PathSignature> signatures;
   for (auto& e : earlier) {
@@ -100,6 +108,16 @@ std::optional<std::int64_t> opt_int(const std::optional<T>& v) {
 Expected<void> save(const Database& db, core::Trace& trace) {
   return guarded([&]() -> Expected<void> {
     Transaction tx(db);
+    // The target or job may have been removed while the trace ran.
+    const auto exists = [&](std::string_view table, std::int64_t id) {
+      auto st = db.prepare(fmt::format("SELECT 1 FROM {} WHERE id = ?1", table));
+      st.bind(1, id);
+      return st.step();
+    };
+    if (trace.target_id && !exists("targets", *trace.target_id)) {
+      return make_error(ErrorKind::not_found, fmt::format("target {} was removed", *trace.target_id));
+    }
+    if (trace.job_id && !exists("jobs", *trace.job_id)) trace.job_id.reset();
     const analyze::PathSignature signature = analyze::path_signature(trace);
     auto before = reference(db, trace);
     const bool changed = before && analyze::path_changed(*before, signature);
@@ -175,7 +193,7 @@ Expected<std::vector<core::Trace>> list(const Database& db, const HistoryQuery& 
 
 Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::int64_t target_id) {
   return guarded([&]() -> Expected<std::optional<util::SysMicros>> {
-    auto st = db.prepare("SELECT max(started_at) FROM traces WHERE target_id = ?1");
+    auto st = db.prepare("SELECT max(started_at) FROM traces WHERE target_id = ?1 AND job_id IS NOT NULL");
     st.bind(1, target_id);
     if (!st.step() || st.is_null(0)) return std::optional<util::SysMicros>{};
     return std::optional<util::SysMicros>{util::from_epoch_us(st.int64(0))};
@@ -185,8 +203,11 @@ Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::i
 Expected<std::int64_t> erase_before(const Database& db, util::SysMicros cut, std::int64_t limit) {
   return guarded([&]() -> Expected<std::int64_t> {
     Transaction tx(db);
+    // The newest trace of each series stays: the next one is compared with it.
     auto st = db.prepare(
-        "DELETE FROM traces WHERE id IN (SELECT id FROM traces WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)");
+        "DELETE FROM traces WHERE id IN (SELECT id FROM traces WHERE started_at < ?1 AND id NOT IN ("
+        "SELECT max(id) FROM traces GROUP BY target_id, host, method, port, first_ttl, max_hops) "
+        "ORDER BY started_at LIMIT ?2)");
     st.bind(1, util::to_epoch_us(cut));
     st.bind(2, limit);
     st.run();

@@ -18,10 +18,12 @@ namespace pk::store::traces {
 
 // Stores `trace` and its probes in one transaction and sets trace.id,
 // trace.path_hash and trace.path_changed: the hop sequence is compared
-// (analyze::path_changed) with the previous stored trace of the same target,
-// method and port (for a trace without a target: the same host), its silent
-// hops filled in from up to 9 traces before it (analyze::reference_path);
-// the first trace of a target is never marked changed.
+// (analyze::path_changed) with the previous stored trace of the same target
+// (for a trace without a target: the same host) taken the same way (method,
+// port, first TTL, max hops), its silent hops filled in from up to 9 traces
+// before it, back to the last one marked changed (analyze::reference_path).
+// The first trace of a series is never marked changed. not_found when the
+// target was removed meanwhile; a removed job is stored as no job.
 Expected<void> save(const Database& db, core::Trace& trace);
 
 struct HistoryQuery {
@@ -35,13 +37,15 @@ struct HistoryQuery {
 // `target` field is the target's name (the host for traces without one).
 Expected<std::vector<core::Trace>> list(const Database& db, const HistoryQuery& query);
 
-// When the latest stored trace of the target started; nullopt when it has
-// none (the collector's path schedule resumes from it after a restart).
+// When the latest trace a job took of the target started; nullopt when there
+// is none (the collector's path schedule resumes from it after a restart;
+// traces taken by hand do not count).
 Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::int64_t target_id);
 
 // Deletes up to `limit` of the oldest traces that started before `cut`, with
-// their hops; returns how many (retention: traces are kept as long as raw
-// samples).
+// their hops, but never the newest trace of a series (target or host,
+// method, port, first TTL, max hops: the next trace is compared with it);
+// returns how many (retention: traces are kept as long as raw samples).
 Expected<std::int64_t> erase_before(const Database& db, util::SysMicros cut, std::int64_t limit);
 
 // One stored trace by id; not_found when there is none.

@@ -48,7 +48,7 @@ TEST_CASE("path_signature: sorted distinct responders per TTL, trailing silence 
   REQUIRE(s.hops.size() == 2);
   CHECK(s.hops[0] == std::vector<std::string>{"10.0.1.1"});
   CHECK(s.hops[1] == std::vector<std::string>{"10.0.2.1", "10.0.2.9"});
-  CHECK_FALSE(s.reached);
+  CHECK(s.end == analyze::PathEnd::open);
   CHECK(analyze::path_text(s) == "10.0.1.1 > 10.0.2.1|10.0.2.9");
   CHECK(analyze::path_text(sig({{"", ""}, {"10.0.2.1"}})) == "* > 10.0.2.1");
   CHECK(analyze::path_text(sig({{"", ""}}, false)) == "*");
@@ -91,6 +91,22 @@ TEST_CASE("path_changed: a different responder, length or outcome is a change; s
     CHECK_FALSE(analyze::path_changed(far, sig({{"10.0.1.1"}, {"10.0.2.1"}}, false)));
     CHECK(analyze::path_changed(far, sig({{"10.0.1.1"}, {"10.0.7.1"}}, false)));
   }
+  SUBCASE("ending at a router's unreachable") {
+    auto unreachable_at = [](int hop) {
+      auto t = trace_of({{"10.0.1.1"}, {"10.0.2.1"}, {"10.0.3.1"}}, false);
+      t.hop_count = hop;
+      t.probes.resize(static_cast<std::size_t>(hop));
+      t.probes.back().reply = core::HopReply::unreachable;
+      return analyze::path_signature(t);
+    };
+    CHECK(unreachable_at(2).end == analyze::PathEnd::unreachable);
+    CHECK(analyze::path_text(unreachable_at(2)) == "10.0.1.1 > 10.0.2.1");
+    // After traces that went unanswered past hop 2, a !N at hop 2 is a change.
+    CHECK(analyze::path_changed(sig({{"10.0.1.1"}, {"10.0.2.1"}, {""}}, false), unreachable_at(2)));
+    CHECK(analyze::path_changed(unreachable_at(2), unreachable_at(3)));
+    CHECK_FALSE(analyze::path_changed(unreachable_at(2), unreachable_at(2)));
+    CHECK(analyze::path_hash(unreachable_at(2)) != analyze::path_hash(sig({{"10.0.1.1"}, {"10.0.2.1"}}, false)));
+  }
   SUBCASE("traces from different first TTLs compare TTL by TTL") {
     auto from2 = sig({{"10.0.2.1"}, {"10.0.3.2"}}, true, 2);
     CHECK_FALSE(analyze::path_changed(base, from2));
@@ -106,7 +122,7 @@ TEST_CASE("reference_path: silent hops of the newest trace filled from older one
   };
   auto ref = analyze::reference_path(newest_first);
   CHECK(analyze::path_text(ref) == "10.0.1.1 > 10.0.2.1 > 10.0.3.1 > 10.0.4.2");
-  CHECK(ref.reached);
+  CHECK(ref.end == analyze::PathEnd::reached);
   // A change behind a silent hop is still seen.
   CHECK(analyze::path_changed(ref, sig({{"10.0.1.1"}, {"10.0.2.7"}, {"10.0.3.1"}, {"10.0.4.2"}})));
   CHECK_FALSE(analyze::path_changed(ref, sig({{"10.0.1.1"}, {"10.0.2.1"}, {""}, {"10.0.4.2"}})));

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 using namespace pk;
 using namespace std::chrono_literals;
@@ -22,9 +23,11 @@ namespace {
 // destination, one query per hop.
 class FakeTracer : public probe::Tracer {
  public:
-  explicit FakeTracer(std::string middle) : m_middle(std::move(middle)) {}
+  explicit FakeTracer(std::string middle, std::chrono::milliseconds delay = 0ms)
+      : m_middle(std::move(middle)), m_delay(delay) {}
 
   Expected<core::Trace> run(const probe::TraceRequest& r, const std::atomic<bool>&) override {
+    std::this_thread::sleep_for(m_delay);
     {
       std::lock_guard lock(m_mutex);
       m_requests.push_back(r);
@@ -50,6 +53,7 @@ class FakeTracer : public probe::Tracer {
 
  private:
   std::string m_middle;
+  std::chrono::milliseconds m_delay;
   mutable std::mutex m_mutex;
   std::vector<probe::TraceRequest> m_requests;
 };
@@ -71,8 +75,8 @@ struct PathFixture {
   FakeTracer* udp = nullptr;
   std::shared_ptr<collect::TracerSet> tracers = std::make_shared<collect::TracerSet>();
 
-  explicit PathFixture(const std::string& middle) {
-    auto i = std::make_unique<FakeTracer>(middle);
+  explicit PathFixture(const std::string& middle, std::chrono::milliseconds delay = 0ms) {
+    auto i = std::make_unique<FakeTracer>(middle, delay);
     auto u = std::make_unique<FakeTracer>(middle);
     icmp = i.get();
     udp = u.get();
@@ -178,6 +182,47 @@ TEST_CASE("path metric: a changed path is marked") {
   REQUIRE(traces->size() == 2);
   CHECK_FALSE((*traces)[0].path_changed);
   CHECK((*traces)[1].path_changed);
+}
+
+TEST_CASE("path metric: a trace in progress when the collector stops is finished and stored") {
+  PathFixture f("10.0.1.1", 600ms);
+  f.add_target("a", "127.0.0.1", false);
+  core::JobPatch jp;
+  jp.name = "paths";
+  jp.targets = std::vector<std::string>{"a"};
+  jp.metrics = static_cast<unsigned>(core::Metric::path);
+  jp.path_every = 10s;
+  REQUIRE(store::jobs::add(f.db, jp, util::now_utc()));
+  const auto started = std::chrono::steady_clock::now();
+  auto stats = f.run_for(100ms);  // stops while the 600 ms trace runs
+  CHECK(std::chrono::steady_clock::now() - started >= 600ms);
+  CHECK(stats.path.stored == 1);
+  CHECK(store::traces::list(f.db, {})->size() == 1);
+}
+
+TEST_CASE("path metric: a target removed while its trace runs is not stored, and that is no failure") {
+  PathFixture f("10.0.1.1", 400ms);
+  f.add_target("a", "127.0.0.1", false);
+  f.add_target("b", "127.0.0.2", false);
+  core::JobPatch jp;
+  jp.name = "paths";
+  jp.targets = std::vector<std::string>{"a", "b"};
+  jp.metrics = static_cast<unsigned>(core::Metric::path);
+  jp.path_every = 10s;
+  REQUIRE(store::jobs::add(f.db, jp, util::now_utc()));
+  std::thread remover([&] {
+    std::this_thread::sleep_for(100ms);  // a's trace is running, b's queued
+    auto other = store::Database::open(f.dir.file("a.db"));
+    REQUIRE(other);
+    CHECK(store::targets::remove(*other, "a", /*keep_data=*/false, util::now_utc()));
+  });
+  auto stats = f.run_for(1200ms);
+  remover.join();
+  CHECK(stats.path.failed == 0);
+  CHECK(stats.path.stored == 1);
+  auto traces = store::traces::list(f.db, {});
+  REQUIRE(traces->size() == 1);
+  CHECK(traces->front().target == "b");
 }
 
 TEST_SUITE_END();
