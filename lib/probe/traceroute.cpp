@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <poll.h>
 #include <time.h>
+#include <vector>
 
 namespace pk::probe {
 
@@ -19,6 +20,9 @@ using namespace std::chrono_literals;
 
 constexpr std::int64_t k_stop_check_ns = 100'000'000;  // the stop flag is read at least this often
 constexpr util::Micros k_max_wait = 60s;
+constexpr std::int64_t k_here_factor = 3;              // traceroute(8)'s HERE
+constexpr std::int64_t k_near_factor = 10;             // traceroute(8)'s NEAR
+constexpr std::int64_t k_min_give_up_ns = 10'000'000;  // 10 ms
 
 std::int64_t monotonic_ns() {
   timespec ts{};
@@ -142,17 +146,47 @@ class SocketTracer final : public Tracer {
   void await_answers(const std::atomic<bool>& stop) {
     while (!stop.load()) {
       const int last = final_ttl().value_or(core::k_max_trace_hops);
+      const std::vector<std::int64_t> give_up = give_up_after();
       const std::int64_t now = monotonic_ns();
       std::int64_t next_expiry = -1;
-      for (const Slot& s : m_slots) {
+      for (std::size_t i = 0; i < m_slots.size(); ++i) {
+        const Slot& s = m_slots[i];
         if (s.probe.ttl > last) break;
-        if (!s.sent || s.answered || now >= s.sent_mono_ns + m_wait_ns) continue;
-        const std::int64_t expiry = s.sent_mono_ns + m_wait_ns;
+        const std::int64_t expiry = s.sent_mono_ns + give_up[i];
+        if (!s.sent || s.answered || now >= expiry) continue;
         if (next_expiry < 0 || expiry < next_expiry) next_expiry = expiry;
       }
       if (next_expiry < 0) return;
       poll_answers(std::min(next_expiry - now, k_stop_check_ns));
     }
+  }
+
+  // How long each probe is waited for, as traceroute(8)'s -w MAX,HERE,NEAR
+  // (5,3,10): at most --wait; once a probe of the same TTL has answered,
+  // k_here_factor times its RTT; once a probe of a later TTL has answered
+  // (its packet went further), k_near_factor times the slowest such RTT.
+  // Never below k_min_give_up, for routers slow to send their ICMP.
+  std::vector<std::int64_t> give_up_after() const {
+    const auto hops = m_slots.size() / static_cast<std::size_t>(m_queries);
+    std::vector<std::int64_t> slowest(hops, -1);  // per TTL, the slowest answer's RTT
+    for (std::size_t i = 0; i < m_slots.size(); ++i) {
+      const Slot& s = m_slots[i];
+      if (s.answered && s.probe.rtt) {
+        auto& m = slowest[i / static_cast<std::size_t>(m_queries)];
+        m = std::max<std::int64_t>(m, s.probe.rtt->count() * 1000);
+      }
+    }
+    std::vector<std::int64_t> later(hops, -1);  // per TTL, the slowest answer of any later TTL
+    for (std::size_t h = hops; h-- > 1;) later[h - 1] = std::max(later[h], slowest[h]);
+    std::vector<std::int64_t> out(m_slots.size(), m_wait_ns);
+    for (std::size_t i = 0; i < m_slots.size(); ++i) {
+      const std::size_t h = i / static_cast<std::size_t>(m_queries);
+      std::int64_t limit = m_wait_ns;
+      if (slowest[h] >= 0) limit = std::min(limit, std::max(k_min_give_up_ns, k_here_factor * slowest[h]));
+      if (later[h] >= 0) limit = std::min(limit, std::max(k_min_give_up_ns, k_near_factor * later[h]));
+      out[i] = limit;
+    }
+    return out;
   }
 
   // Records the answers waiting, or arriving within `wait_ns`.
