@@ -356,6 +356,9 @@ ns_clear_nft() {
 #                             instead of r2 (both families), checked with a bounded ping
 #   ns_drop_time_exceeded NAME  nft: NAME sends no ICMP / ICMPv6 time exceeded
 #   ns_clear_time_exceeded NAME removes that rule
+#   ns_tcp_listener NAME PORT   python3 in NAME listens on PORT (IPv4 and IPv6), accepts
+#                             and closes connections for at most 5 minutes; returns once
+#                             it listens (bounded wait), fails the suite otherwise
 
 # _pk_router_ns NAME...: namespaces that forward both families, with no
 # reverse-path filter and no ICMP error rate limit (set before their links
@@ -448,6 +451,32 @@ EOF
 
 ns_clear_time_exceeded() {
   ip netns exec "$(ns "$1")" nft delete table inet pk_silent 2>/dev/null
+}
+
+ns_tcp_listener() {
+  local name=$1 port=$2 log="$PK_TMP/listener.$1.$2.log" i
+  ns_spawn "$name" "$log" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+s.listen(64)
+s.settimeout(0.5)
+print("ready", flush=True)
+end = time.monotonic() + 300
+while time.monotonic() < end:
+    try:
+        s.accept()[0].close()
+    except OSError:
+        pass
+' "$port"
+  for ((i = 0; i < 50; i++)); do
+    grep -q '^ready' "$log" 2>/dev/null && return 0
+    kill -0 "$SPAWNED_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  _pk_fatal "TCP listener in $(ns "$name") on port $port: $(cat "$log.err" 2>/dev/null)"
 }
 
 # --- running ---------------------------------------------------------------------
