@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
   register_check(app, ctx);
   register_demo(app, ctx);
   register_export(app, ctx);
+  register_traceroute(app, ctx);
 
   if (argc <= 1) {
     print_error("a command is required");

@@ -2,6 +2,7 @@
 
 #include "core/trace.hpp"
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,17 @@ PathSignature path_signature(const core::Trace& trace);
 std::string path_hash(const PathSignature& signature);
 
 // Did the path change from `previous` to `current`? Yes when one reached the
-// destination and the other did not, when they have a different number of
-// hops, or when a hop answered in both from a different set of addresses.
-// A hop silent in either (a router rate-limiting its ICMP) is not a change.
+// destination and the other did not, when both reached it at a different
+// number of hops, or when a hop (TTL) answered in both from a different set
+// of addresses. A hop silent in either (a router rate-limiting its ICMP) is
+// not a change, nor is how far an unreached trace got.
 bool path_changed(const PathSignature& previous, const PathSignature& current);
+
+// What the path was before a new trace: the newest of `newest_first` with
+// each silent hop filled in from the latest older signature in which that TTL
+// answered, so that a change is not hidden behind a hop that happened to be
+// silent in the one trace before. Empty input gives an empty signature.
+PathSignature reference_path(std::span<const PathSignature> newest_first);
 
 // One line per signature for listings: hops separated by " > ", several
 // responders of one hop joined with "|", "*" for a silent hop, e.g.

@@ -5,6 +5,7 @@
 #include "store/inventory.hpp"
 #include "store/jobs.hpp"
 #include "store/targets.hpp"
+#include "store/traces.hpp"
 
 #include <fmt/format.h>
 
@@ -32,6 +33,8 @@ constexpr auto k_resolve_retry = std::chrono::seconds{5};
 constexpr auto k_once_spacing = std::chrono::seconds{1};
 // How soon a due target whose name is being resolved is looked at again.
 constexpr auto k_resolve_wait = std::chrono::milliseconds{50};
+// How often due path traces are looked for.
+constexpr auto k_path_check = std::chrono::seconds{1};
 
 // One target's scheduling state. Slots are never reused within a run, so a
 // late reply can never be credited to another target.
@@ -46,6 +49,10 @@ struct Slot {
   bool removed = false;
   int sent = 0;
   util::SysMicros last_ts{};
+  // The path metric: traced every path_every for job path_job while set.
+  std::optional<util::Micros> path_every;
+  std::int64_t path_job = 0;
+  std::optional<SteadyTime> next_path;
 };
 
 class Loop {
@@ -63,6 +70,8 @@ class Loop {
   void fire(std::uint32_t slot_index, SteadyTime now);
   void record(const probe::Reply& reply);
   void take_resolutions();
+  void plan_path(Slot& slot, const TargetPlan& tp, util::SysMicros now_wall, SteadyTime now);
+  void submit_due_paths(SteadyTime now);
   bool done() const;
   SteadyTime next_wakeup(SteadyTime now) const;
 
@@ -72,6 +81,7 @@ class Loop {
   const SampleObserver& m_observer;
 
   std::unique_ptr<Writer> m_writer;
+  std::unique_ptr<PathTracer> m_path;
   probe::Resolver m_resolver;
   std::vector<Slot> m_slots;
   std::unordered_map<std::int64_t, std::uint32_t> m_slot_of;  // target id -> slot
@@ -147,6 +157,7 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
   std::vector<std::uint32_t> starting;
   for (std::size_t k = 0; k < plan.targets.size(); ++k) {
     auto& slot = m_slots[indexes[k]];
+    plan_path(slot, plan.targets[k], now_wall, now);
     bool was_active = slot.interval.has_value();
     slot.interval = plan.targets[k].interval;
     // Cron mode spaces a target's probes at most 1 s apart, so it ends quickly.
@@ -169,6 +180,43 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
       // Job run bookkeeping must not stop collection: replan again soon to retry.
       m_next_change = now_wall + k_retry_runs;
     }
+  }
+}
+
+void Loop::plan_path(Slot& slot, const TargetPlan& tp, util::SysMicros now_wall, SteadyTime now) {
+  if (!m_path || !tp.path_every) {
+    slot.path_every.reset();
+    slot.next_path.reset();
+    return;
+  }
+  slot.path_every = tp.path_every;
+  slot.path_job = tp.path_job_id.value_or(0);
+  if (slot.next_path && *slot.next_path <= now + *tp.path_every) return;  // keeps its phase
+  // The first trace: when the latest stored one is path_every old (also across
+  // restarts), else now.
+  slot.next_path = now;
+  auto last = store::traces::last_started(m_db, slot.target.id);
+  if (last && *last) {
+    const auto age = now_wall - **last;
+    if (age < *tp.path_every) slot.next_path = now + (*tp.path_every - age);
+  }
+}
+
+void Loop::submit_due_paths(SteadyTime now) {
+  for (auto& slot : m_slots) {
+    if (slot.removed || !slot.path_every || !slot.next_path || *slot.next_path > now || !slot.address) continue;
+    slot.next_path = now + *slot.path_every;
+    PathTask task;
+    task.target_id = slot.target.id;
+    task.job_id = slot.path_job;
+    task.target = slot.target.name;
+    task.host = slot.target.host;
+    task.address = *slot.address;
+    if (slot.target.probe == core::ProbeKind::tcp) {
+      task.method = core::TraceMethod::tcp;
+      task.port = static_cast<std::uint16_t>(slot.target.port.value_or(core::k_default_tcp_port));
+    }
+    (void)m_path->submit(std::move(task));  // false: its previous trace is still queued
   }
 }
 
@@ -318,6 +366,12 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
     maintenance = std::move(*started);
   }
 
+  if (!m_options.once && m_options.tracers) {
+    auto started = PathTracer::start(m_db.path(), m_options.tracers);
+    if (!started) return std::unexpected(started.error());
+    m_path = std::move(*started);
+  }
+
   if (auto ok = load(); !ok) return std::unexpected(ok.error());
   if (auto fp = store::inventory::fingerprint(m_db)) m_fingerprint = *fp;
   if (auto dv = store::inventory::data_version(m_db)) m_data_version = *dv;
@@ -328,6 +382,7 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
   std::optional<SteadyTime> end;
   if (m_options.duration) end = start + *m_options.duration;
   auto next_reload = start + m_options.reload_interval;
+  auto next_path_check = start;
 
   while (!stop.load() && !done() && !(end && Clock::now() >= *end)) {
     auto now = Clock::now();
@@ -345,6 +400,10 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
     }
     if (!m_options.once && m_next_change && util::now_utc() >= *m_next_change) replan(util::now_utc(), now);
     take_resolutions();
+    if (m_path && now >= next_path_check) {
+      next_path_check = now + k_path_check;
+      submit_due_paths(now);
+    }
     while (!m_due.empty() && m_due.top().first <= now) {
       auto [due, index] = m_due.top();
       m_due.pop();
@@ -367,6 +426,10 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
   auto end_wall = util::now_utc();
   for (const auto& [job, run] : m_open_runs) {
     (void)store::jobs::close_run(m_db, run, end_wall, stop.load() ? "collector stopped" : "collector finished");
+  }
+  if (m_path) {
+    m_path->stop();
+    m_stats.path = m_path->stats();
   }
   if (maintenance) {
     maintenance->stop();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "collect/maintenance.hpp"
+#include "collect/path_tracer.hpp"
 #include "collect/writer.hpp"
 #include "core/sample.hpp"
 #include "core/target.hpp"
@@ -35,6 +36,10 @@ struct CollectOptions {
   // The maintenance thread (rollups every minute, prune hourly), not in
   // --once mode; nullopt: none.
   std::optional<MaintenanceOptions> maintenance = MaintenanceOptions{};
+  // The tracers of the path metric (jobs with `path` trace their targets
+  // every path_every, the first time when a target's last stored trace is
+  // that old). nullptr: no path traces. Not in --once mode.
+  std::shared_ptr<TracerSet> tracers;
 };
 
 struct CollectStats {
@@ -44,6 +49,7 @@ struct CollectStats {
   std::int64_t stored = 0;    // samples committed
   std::int64_t targets = 0;   // targets probed at least once
   MaintenanceStats maintenance;
+  PathStats path;
 };
 
 // Called on the loop thread for every stored sample (e.g. `run -v` prints it).

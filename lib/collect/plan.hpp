@@ -22,6 +22,12 @@ struct TargetPlan {
   // open now and that contains it. nullopt: not probed now (a paused target
   // never is, not even by its jobs).
   std::optional<util::Micros> interval;
+  // Traceroute every path_every: the shortest path_every among the open
+  // jobs with the path metric that contain the target, and that job's id
+  // (the lowest id on a tie). nullopt when no such job is open, and for a
+  // paused target.
+  std::optional<util::Micros> path_every;
+  std::optional<std::int64_t> path_job_id;
 };
 
 // A job's state now, for opening and closing job_runs.

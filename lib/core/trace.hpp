@@ -58,12 +58,12 @@ std::string unreachable_mark(bool v6, int icmp_type, int icmp_code);
 
 // One traceroute run.
 struct Trace {
-  std::int64_t id = 0;                   // 0 until stored
+  std::int64_t id = 0;                    // 0 until stored
   std::optional<std::int64_t> target_id;  // nullopt: an ad-hoc host
   std::optional<std::int64_t> job_id;     // set when a job's path metric took it
-  std::string target;                    // target name, or the host as typed
-  std::string host;                      // what was resolved
-  std::string address;                   // the destination address
+  std::string target;                     // target name, or the host as typed
+  std::string host;                       // what was resolved
+  std::string address;                    // the destination address
   TraceMethod method = TraceMethod::icmp;
   std::uint16_t port = 0;  // udp / tcp destination port, 0 for icmp
   util::SysMicros started_at{};

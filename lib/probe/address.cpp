@@ -104,4 +104,13 @@ bool operator==(const Address& a, const Address& b) {
   return true;  // both empty
 }
 
+bool same_ip(const Address& a, const Address& b) {
+  if (a.family() != b.family()) return false;
+  if (a.family() == AF_INET) return as_v4(a.m_storage).sin_addr.s_addr == as_v4(b.m_storage).sin_addr.s_addr;
+  if (a.family() == AF_INET6) {
+    return std::memcmp(&as_v6(a.m_storage).sin6_addr, &as_v6(b.m_storage).sin6_addr, sizeof(in6_addr)) == 0;
+  }
+  return false;
+}
+
 }  // namespace pk::probe

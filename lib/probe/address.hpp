@@ -30,6 +30,8 @@ class Address {
   std::string to_string() const;
 
   friend bool operator==(const Address& a, const Address& b);
+  // The same IP address, ports and IPv6 scope ignored (a quoted header has neither).
+  friend bool same_ip(const Address& a, const Address& b);
 
  private:
   sockaddr_storage m_storage{};

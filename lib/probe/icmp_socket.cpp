@@ -68,14 +68,14 @@ void configure_icmp(IcmpSocket& s) {
 
 // An unprivileged datagram socket first (net.ipv4.ping_group_range, for both
 // families), a raw socket second (root or CAP_NET_RAW).
-OpenedIcmp open_icmp(bool v6) {
+OpenedIcmp open_icmp(bool v6, bool raw_only) {
   const int af = v6 ? AF_INET6 : AF_INET;
   const int proto = v6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP};
   OpenedIcmp r;
   r.socket.v6 = v6;
-  r.socket.fd.reset(socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
+  if (!raw_only) r.socket.fd.reset(socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
   if (!r.socket) {
-    r.dgram_errno = errno;
+    r.dgram_errno = raw_only ? 0 : errno;
     r.socket.fd.reset(socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
     if (!r.socket) {
       r.raw_errno = errno;
@@ -89,15 +89,18 @@ OpenedIcmp open_icmp(bool v6) {
 
 bool is_permission_errno(int err) { return err == EPERM || err == EACCES; }
 
-std::string permission_message(int err) {
+std::string binary_path() {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  const std::string binary = ec ? std::string("pingkeeper") : exe.string();
+  return ec ? std::string("pingkeeper") : exe.string();
+}
+
+std::string permission_message(int err) {
   return fmt::format(
       "cannot open an ICMP socket ({}): allow unprivileged ping with "
       "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\", or let pingkeeper open raw sockets with "
       "setcap cap_net_raw+ep {} (or run it as root); TCP probes (--tcp PORT) need no privilege",
-      errno_text(err), binary);
+      errno_text(err), binary_path());
 }
 
 Ancillary read_ancillary(msghdr& h) {

@@ -45,9 +45,13 @@ struct OpenedIcmp {
 
 // An unprivileged datagram socket first (net.ipv4.ping_group_range, for both
 // families), a raw socket second (root or CAP_NET_RAW), configured for use.
-OpenedIcmp open_icmp(bool v6);
+// `raw_only` skips the datagram socket (it sees no errors about TCP or UDP).
+OpenedIcmp open_icmp(bool v6, bool raw_only = false);
 
 bool is_permission_errno(int err);
+
+// The running binary's path, for the setcap advice of exit-4 messages.
+std::string binary_path();
 
 // The exit-4 message: why ICMP sockets cannot be opened and how to fix it.
 std::string permission_message(int err);

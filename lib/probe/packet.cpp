@@ -96,6 +96,14 @@ void fill_pattern(std::span<std::uint8_t> payload) {
   for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i & 0xffU);
 }
 
+void write_match(std::span<std::uint8_t> payload, const Match& match) {
+  put32(payload, 0, k_magic);
+  put32(payload, 4, match.nonce);
+  put32(payload, 8, match.slot);
+  put32(payload, 12, match.index);
+  put32(payload, 16, match.generation);
+}
+
 void write_echo_request(std::span<std::uint8_t> packet, bool v6, std::uint16_t id, std::uint16_t sequence,
                         const Match& match, bool with_checksum) {
   packet[0] = v6 ? k_v6_echo_request : k_v4_echo_request;
@@ -103,14 +111,7 @@ void write_echo_request(std::span<std::uint8_t> packet, bool v6, std::uint16_t i
   put16(packet, 2, 0);
   put16(packet, 4, id);
   put16(packet, 6, sequence);
-  if (packet.size() >= k_icmp_header_size + k_match_size) {
-    auto payload = packet.subspan(k_icmp_header_size);
-    put32(payload, 0, k_magic);
-    put32(payload, 4, match.nonce);
-    put32(payload, 8, match.slot);
-    put32(payload, 12, match.index);
-    put32(payload, 16, match.generation);
-  }
+  if (packet.size() >= k_icmp_header_size + k_match_size) write_match(packet.subspan(k_icmp_header_size), match);
   if (with_checksum) put16(packet, 2, checksum(packet));
 }
 

@@ -75,6 +75,10 @@ void write_echo_request(std::span<std::uint8_t> packet, bool v6, std::uint16_t i
 void build_echo_request(std::span<std::uint8_t> packet, bool v6, std::uint16_t id, std::uint16_t sequence,
                         const Match& match, bool with_checksum);
 
+// Writes match data over payload[0, k_match_size) (payload must have room):
+// echo payloads, and the UDP payloads of traceroute probes.
+void write_match(std::span<std::uint8_t> payload, const Match& match);
+
 // Reads match data from the start of an echo payload: nullopt when the
 // payload is shorter than k_match_size or does not start with the magic. The
 // nonce is returned, not checked.

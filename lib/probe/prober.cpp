@@ -50,20 +50,6 @@ std::int64_t to_ns(SteadyTime t) {
 
 util::Micros ns_to_micros(std::int64_t ns) { return util::Micros{(ns + 500) / 1000}; }
 
-// Same IP address (ports and IPv6 scope ignored: a quoted header has neither).
-bool same_ip(const Address& a, const Address& b) {
-  if (a.family() != b.family()) return false;
-  if (a.family() == AF_INET) {
-    return reinterpret_cast<const sockaddr_in*>(a.sockaddr_ptr())->sin_addr.s_addr ==
-           reinterpret_cast<const sockaddr_in*>(b.sockaddr_ptr())->sin_addr.s_addr;
-  }
-  if (a.family() == AF_INET6) {
-    return std::memcmp(&reinterpret_cast<const sockaddr_in6*>(a.sockaddr_ptr())->sin6_addr,
-                       &reinterpret_cast<const sockaddr_in6*>(b.sockaddr_ptr())->sin6_addr, sizeof(in6_addr)) == 0;
-  }
-  return false;
-}
-
 // An errno from sendto/connect that says the destination cannot be reached
 // (as opposed to a local failure).
 bool is_unreachable_errno(int err) {

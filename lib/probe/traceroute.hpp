@@ -44,10 +44,10 @@ namespace pk::probe {
 struct TraceRequest {
   Address destination;  // resolved; the port is ignored (see `port`)
   core::TraceMethod method = core::TraceMethod::icmp;
-  std::uint16_t port = 0;  // udp / tcp; 0 = the method's default (33434 / 80)
-  int first_ttl = 1;       // 1..max_hops
-  int max_hops = 30;       // 1..255
-  int queries = 3;         // probes per TTL, 1..10
+  std::uint16_t port = 0;                       // udp / tcp; 0 = the method's default (33434 / 80)
+  int first_ttl = 1;                            // 1..max_hops
+  int max_hops = 30;                            // 1..255
+  int queries = 3;                              // probes per TTL, 1..10
   util::Micros wait = std::chrono::seconds{1};  // per probe, from its send
 };
 

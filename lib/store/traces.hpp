@@ -18,9 +18,10 @@ namespace pk::store::traces {
 
 // Stores `trace` and its probes in one transaction and sets trace.id,
 // trace.path_hash and trace.path_changed: the hop sequence is compared
-// (analyze/path.hpp) with the previous stored trace of the same target,
-// method and port (for a trace without a target: the same host); the first
-// trace of a target is never marked changed.
+// (analyze::path_changed) with the previous stored trace of the same target,
+// method and port (for a trace without a target: the same host), its silent
+// hops filled in from up to 9 traces before it (analyze::reference_path);
+// the first trace of a target is never marked changed.
 Expected<void> save(const Database& db, core::Trace& trace);
 
 struct HistoryQuery {
@@ -33,6 +34,10 @@ struct HistoryQuery {
 // Stored traces with their probes (hostnames as stored), oldest first; the
 // `target` field is the target's name (the host for traces without one).
 Expected<std::vector<core::Trace>> list(const Database& db, const HistoryQuery& query);
+
+// When the latest stored trace of the target started; nullopt when it has
+// none (the collector's path schedule resumes from it after a restart).
+Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::int64_t target_id);
 
 // One stored trace by id; not_found when there is none.
 Expected<core::Trace> get(const Database& db, std::int64_t id);

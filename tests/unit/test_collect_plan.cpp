@@ -104,6 +104,36 @@ TEST_CASE("the shortest open schedule wins") {
   }
 }
 
+TEST_CASE("path: the shortest path_every of the open path jobs that contain the target") {
+  std::vector<core::Target> targets{target(1, 10s), target(2, 1s), target(3, 1s)};
+  auto plain = job(1, 5s, {1, 2});  // rtt only: no traces
+  auto slow = job(2, 5s, {1, 2});
+  slow.metrics |= static_cast<unsigned>(core::Metric::path);
+  slow.path_every = 30min;
+  auto fast = job(3, 5s, {2});
+  fast.metrics |= static_cast<unsigned>(core::Metric::path);
+  fast.path_every = 1min;
+  auto closed = job(4, 5s, {3}, "mon-fri 06:00-08:00");
+  closed.metrics |= static_cast<unsigned>(core::Metric::path);
+  auto plan = collect::make_plan(targets, {plain, slow, fast, closed}, k_monday_noon);
+  REQUIRE(plan.targets.size() == 3);
+  CHECK(plan.targets[0].path_every == 30min);
+  CHECK(plan.targets[0].path_job_id == 2);
+  CHECK(plan.targets[1].path_every == 1min);
+  CHECK(plan.targets[1].path_job_id == 3);
+  CHECK_FALSE(plan.targets[2].path_every);  // its only path job is outside its window
+  CHECK_FALSE(collect::make_plan(targets, {plain}, k_monday_noon).targets[0].path_every);
+  SUBCASE("a paused target is not traced") {
+    targets[0].paused = true;
+    CHECK_FALSE(collect::make_plan(targets, {slow}, k_monday_noon).targets[0].path_every);
+  }
+  SUBCASE("a tie goes to the lower job id") {
+    fast.path_every = 30min;
+    fast.targets.push_back({1, "t1"});
+    CHECK(collect::make_plan(targets, {fast, slow}, k_monday_noon).targets[0].path_job_id == 2);
+  }
+}
+
 TEST_CASE("job period has a floor") {
   auto j = job(1, 200ms, {});
   j.count = 10;

@@ -1,0 +1,317 @@
+#include "context.hpp"
+#include "output.hpp"
+#include "signals.hpp"
+#include "trace_history.hpp"
+
+#include "core/host.hpp"
+#include "core/json.hpp"
+#include "core/trace.hpp"
+#include "probe/privileges.hpp"
+#include "probe/resolver.hpp"
+#include "probe/reverse_dns.hpp"
+#include "probe/traceroute.hpp"
+#include "store/targets.hpp"
+#include "store/traces.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+namespace pk::cli {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr util::Micros k_min_wait = 1ms;
+constexpr util::Micros k_max_wait = 60s;
+constexpr auto k_dns_grace = 1s;  // how long names may take after the trace
+
+struct TraceOptions {
+  std::string host;
+  std::optional<std::string> probe;
+  std::optional<int> port;
+  int max_hops = 30;
+  int queries = 3;
+  std::optional<std::string> wait;
+  int first_ttl = 1;
+  bool no_dns = false;
+  bool no_save = false;
+  bool history = false;
+  std::optional<std::string> since;
+  bool v4 = false;
+  bool v6 = false;
+};
+
+// What one traceroute run probes, after target defaults and options.
+struct Plan {
+  std::optional<core::Target> target;
+  std::string host;
+  core::Family family = core::Family::any;
+  probe::TraceRequest request;
+};
+
+// The checks that need neither the database nor the network.
+Expected<void> check_options(const TraceOptions& o) {
+  if (o.max_hops < 1 || o.max_hops > core::k_max_trace_hops) {
+    return invalid_input(fmt::format("--max-hops must be 1 to {}", core::k_max_trace_hops));
+  }
+  if (o.queries < 1 || o.queries > core::k_max_trace_queries) {
+    return invalid_input(fmt::format("--queries must be 1 to {}", core::k_max_trace_queries));
+  }
+  if (o.first_ttl < 1 || o.first_ttl > o.max_hops) {
+    return invalid_input(fmt::format("--first-ttl must be 1 to --max-hops ({})", o.max_hops));
+  }
+  if (o.port && (*o.port < 1 || *o.port > 65535)) return invalid_input("--port must be 1 to 65535");
+  if (o.since && !o.history) return invalid_input("--since applies to --history only");
+  return {};
+}
+
+// The known target HOST names (by name or id), when the database exists.
+Expected<std::optional<core::Target>> find_target(const Context& ctx, const std::string& ref,
+                                                  std::optional<store::Database>& db) {
+  std::error_code ec;
+  if (!std::filesystem::exists(ctx.db_file(), ec)) return std::optional<core::Target>();
+  auto opened = ctx.open_db();
+  if (!opened) return std::unexpected(opened.error());
+  db.emplace(std::move(*opened));
+  auto t = store::targets::find(*db, ref);
+  if (t) return std::optional<core::Target>(*t);
+  if (t.error().kind != ErrorKind::not_found) return std::unexpected(t.error());
+  return std::optional<core::Target>();
+}
+
+Expected<Plan> make_plan(const TraceOptions& o, std::optional<core::Target> target) {
+  Plan plan;
+  plan.host = o.host;
+  core::TraceMethod method = core::TraceMethod::icmp;
+  if (target) {
+    plan.host = target->host;
+    plan.family = target->family;
+    if (target->probe == core::ProbeKind::tcp) {
+      method = core::TraceMethod::tcp;
+      plan.request.port = static_cast<std::uint16_t>(target->port.value_or(core::k_default_tcp_trace_port));
+    }
+  } else if (auto kind = core::classify_host(o.host); !kind) {
+    return invalid_input(
+        fmt::format("\"{}\" is neither a known target nor a valid host: {}", o.host, kind.error().message));
+  }
+  if (o.probe) {
+    auto parsed = core::parse_trace_method(*o.probe);
+    if (!parsed) return invalid_input(fmt::format("--probe must be icmp, udp or tcp, not \"{}\"", *o.probe));
+    if (*parsed != method) plan.request.port = 0;  // the target's port is for its own probe
+    method = *parsed;
+  }
+  if (o.port) {
+    if (method == core::TraceMethod::icmp) return invalid_input("--port applies to --probe udp or tcp, not icmp");
+    plan.request.port = static_cast<std::uint16_t>(*o.port);
+  }
+  plan.request.method = method;
+  if (method != core::TraceMethod::icmp && plan.request.port == 0) {
+    plan.request.port =
+        method == core::TraceMethod::udp ? core::k_default_udp_trace_port : core::k_default_tcp_trace_port;
+  }
+  if (o.v4) plan.family = core::Family::v4;
+  if (o.v6) plan.family = core::Family::v6;
+  plan.request.max_hops = o.max_hops;
+  plan.request.first_ttl = o.first_ttl;
+  plan.request.queries = o.queries;
+  auto wait = parse_duration_option(o.wait);
+  if (!wait) return std::unexpected(wait.error());
+  if (*wait) {
+    if (auto ok = core::check_duration("--wait", **wait, k_min_wait, k_max_wait); !ok) {
+      return std::unexpected(ok.error());
+    }
+    plan.request.wait = **wait;
+  }
+  plan.target = std::move(target);
+  return plan;
+}
+
+std::string describe_method(const probe::TraceRequest& r) {
+  if (r.method == core::TraceMethod::icmp) return "icmp";
+  return fmt::format("{} port {}", core::to_string(r.method), r.port);
+}
+
+// A hop as traceroute(8) prints it: the responder before the first RTT it
+// answered, again whenever it changes, "*" for silence, !H-style marks.
+std::string hop_line(const core::Trace& t, std::size_t& i, bool v6) {
+  const int ttl = t.probes[i].ttl;
+  std::string line = fmt::format("{:2d} ", ttl);
+  std::optional<std::string> shown;
+  for (; i < t.probes.size() && t.probes[i].ttl == ttl; ++i) {
+    const core::TraceProbe& p = t.probes[i];
+    if (!p.address) {
+      line += " *";
+      continue;
+    }
+    if (p.address != shown) {
+      line += p.hostname ? fmt::format(" {} ({})", *p.hostname, *p.address) : fmt::format(" {}", *p.address);
+      shown = p.address;
+    }
+    line += fmt::format("  {:.3f} ms", static_cast<double>(p.rtt->count()) / 1000.0);
+    if (p.icmp_type && p.icmp_code) {
+      if (auto mark = core::unreachable_mark(v6, *p.icmp_type, *p.icmp_code); !mark.empty()) line += " " + mark;
+    }
+  }
+  return line;
+}
+
+void print_table(const core::Trace& t) {
+  const bool v6 = t.address.find(':') != std::string::npos;
+  for (std::size_t i = 0; i < t.probes.size();) fmt::print("{}\n", hop_line(t, i, v6));
+}
+
+void print_csv(const core::Trace& t) {
+  Table table{{"hop", "query", "address", "hostname", "rtt_ms", "reply", "icmp_type", "icmp_code"}, {}};
+  for (const auto& p : t.probes) {
+    table.rows.push_back({
+        std::to_string(p.ttl),
+        std::to_string(p.query),
+        p.address.value_or(""),
+        p.hostname.value_or(""),
+        p.rtt ? fmt::format("{:.3f}", static_cast<double>(p.rtt->count()) / 1000.0) : std::string(),
+        std::string(core::to_string(p.reply)),
+        p.icmp_type ? std::to_string(*p.icmp_type) : std::string(),
+        p.icmp_code ? std::to_string(*p.icmp_code) : std::string(),
+    });
+  }
+  table.print_csv();
+}
+
+// Reverse DNS of every responder, waiting at most k_dns_grace.
+void add_hostnames(core::Trace& t) {
+  probe::ReverseDns dns;
+  for (const auto& p : t.probes) {
+    if (p.address) dns.request(*p.address);
+  }
+  const auto names = dns.names(std::chrono::steady_clock::now() + k_dns_grace);
+  for (auto& p : t.probes) {
+    if (!p.address) continue;
+    if (auto it = names.find(*p.address); it != names.end()) p.hostname = it->second;
+  }
+}
+
+Expected<void> history(const Context& ctx, const TraceOptions& o) {
+  std::optional<store::Database> db;
+  auto target = find_target(ctx, o.host, db);
+  if (!target) return std::unexpected(target.error());
+  if (!*target) {
+    return not_found(
+        fmt::format("unknown target \"{}\": --history lists the stored traces of a known target "
+                    "(see: pingkeeper target list)",
+                    o.host));
+  }
+  std::optional<util::SysMicros> since;
+  if (o.since) {
+    auto zone = ctx.display_zone();
+    if (!zone) return std::unexpected(zone.error());
+    auto t = util::parse_time_point(*o.since, ctx.now, *zone);
+    if (!t) return std::unexpected(t.error());
+    since = *t;
+  }
+  return print_trace_history(ctx, **target, since);
+}
+
+Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
+  if (auto ok = check_options(o); !ok) return ok;
+  if (o.history) return history(ctx, o);
+  std::optional<store::Database> db;
+  auto target = find_target(ctx, o.host, db);
+  if (!target) return std::unexpected(target.error());
+  auto planned = make_plan(o, std::move(*target));
+  if (!planned) return std::unexpected(planned.error());
+  Plan& plan = *planned;
+
+  auto address = probe::Resolver::resolve_now(plan.host, plan.family);
+  if (!address) return std::unexpected(address.error());
+  plan.request.destination = *address;
+  auto tracer = probe::Tracer::open(plan.request.method, address->is_v6());
+  if (!tracer) return std::unexpected(tracer.error());
+  if (auto dropped = probe::drop_privileges(); !dropped) return std::unexpected(dropped.error());
+
+  const auto& stop = install_stop_signals();
+  if (ctx.format() == Format::table) {
+    fmt::print("traceroute to {} ({}), {} hops max, {}\n", o.host, address->to_string(), plan.request.max_hops,
+               describe_method(plan.request));
+    std::fflush(stdout);
+  }
+  auto traced = (*tracer)->run(plan.request, stop);
+  if (!traced) return std::unexpected(traced.error());
+  core::Trace& trace = *traced;
+  trace.target = plan.target ? plan.target->name : o.host;
+  trace.target_id = plan.target ? std::optional<std::int64_t>(plan.target->id) : std::nullopt;
+  trace.host = plan.host;
+  if (!o.no_dns) add_hostnames(trace);
+  // A trace cut short by Ctrl-C is shown but not stored: it is not a path.
+  if (plan.target && !o.no_save && !stop.load()) {
+    if (auto saved = store::traces::save(*db, trace); !saved) return saved;
+  }
+
+  switch (ctx.format()) {
+    case Format::json: print_json(core::to_json(trace)); break;
+    case Format::csv: print_csv(trace); break;
+    case Format::table: print_table(trace); break;
+  }
+  std::fflush(stdout);
+  return {};
+}
+
+}  // namespace
+
+void register_traceroute(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("traceroute", "Trace the path to a host or a known target, like traceroute(8)");
+  auto o = std::make_shared<TraceOptions>();
+  cmd->add_option("HOST", o->host, "IPv4/IPv6 address, DNS name, or a known target's name or id")->required();
+  cmd->add_option("--probe", o->probe, "icmp (echo, the default), udp (no privilege needed) or tcp (SYN)")
+      ->option_text("METHOD");
+  cmd->add_option("--port", o->port, "Destination port for udp (default 33434) and tcp (default 80, or the target's)")
+      ->option_text("P");
+  cmd->add_option("--max-hops", o->max_hops, "The highest TTL probed, 1-255 (default 30)")->option_text("N");
+  cmd->add_option("--queries", o->queries, "Probes per hop, 1-10 (default 3)")->option_text("N");
+  cmd->add_option("--wait", o->wait, "How long to wait for each probe's answer, 1ms-60s (default 1s)")
+      ->option_text("D");
+  cmd->add_option("--first-ttl", o->first_ttl, "The first TTL probed (default 1)")->option_text("N");
+  cmd->add_flag("--no-dns", o->no_dns, "Show addresses only (no reverse DNS lookups)");
+  cmd->add_flag("--no-save", o->no_save, "Do not store the trace of a known target");
+  cmd->add_flag("--history", o->history, "List the stored traces of the known target instead, marking path changes");
+  cmd->add_option("--since", o->since, "With --history: from this time (e.g. -7d, today, 2026-11-22T09:00)")
+      ->option_text("TIME");
+  auto* v4 = cmd->add_flag("-4", o->v4, "IPv4 only");
+  cmd->add_flag("-6", o->v6, "IPv6 only")->excludes(v4);
+  cmd->footer(
+      "All probes are sent at once, so a trace takes about one --wait. A hop line shows each responder\n"
+      "(\"name (address)\", or the address with --no-dns) and the RTT of each probe it answered, \"*\" for\n"
+      "silence, and traceroute(8)'s marks for unreachable answers (!H host, !N network, !P protocol,\n"
+      "!X prohibited, ...). The trace ends at the destination, at a router's unreachable, or at --max-hops.\n"
+      "Exit 0 whether the destination was reached or not; 1 when nothing can be sent (no route).\n"
+      "\n"
+      "Probes: icmp needs net.ipv4.ping_group_range to hold your group, or CAP_NET_RAW; udp (Paris-style:\n"
+      "one flow, so ECMP load balancers keep the trace on one path) needs no privilege; tcp needs root or\n"
+      "CAP_NET_RAW (exit 4 says how). A known target's family and, for a TCP target, its port and probe\n"
+      "are the defaults.\n"
+      "\n"
+      "Routers rate-limit their ICMP errors (Linux: about one a second per source after a short burst),\n"
+      "so traces run back to back may show '*' where a later trace gets an answer.\n"
+      "\n"
+      "The trace of a known target is stored (unless --no-save, or Ctrl-C cut it short); --history lists\n"
+      "the stored ones and marks each whose hops differ from the previous trace.\n"
+      "--json prints one object: {\"target\",\"host\",\"address\",\"probe\",\"port\",\"started_at\",\"duration_ms\",\n"
+      "  "
+      "\"reached\",\"hop_count\",...,\"hops\":[{\"hop\",\"addresses\",\"probes\":[{\"query\",\"address\",\"hostname\","
+      "\n"
+      "  \"rtt_ms\",\"reply\" (none|time_exceeded|unreachable|reached),\"icmp_type\",\"icmp_code\",\"mark\"}]}]}.\n"
+      "--csv prints one row per probe: hop,query,address,hostname,rtt_ms,reply,icmp_type,icmp_code.\n"
+      "\n"
+      "Examples:\n"
+      "  pingkeeper traceroute example.net\n"
+      "  pingkeeper traceroute web1 --probe tcp --port 443 --no-dns\n"
+      "  pingkeeper traceroute 2001:db8::1 --probe udp --max-hops 20 --wait 500ms --json\n"
+      "  pingkeeper traceroute web1 --history --since -7d");
+  cmd->callback([&ctx, o] { ctx.action = [&ctx, o]() -> Expected<void> { return traceroute(ctx, *o); }; });
+}
+
+}  // namespace pk::cli

@@ -1,0 +1,139 @@
+// ICMP echo traceroute probes: a datagram ICMP socket (errors on its error
+// queue) or a raw one (errors read as packets), as open_icmp gives.
+
+#include "probe/packet.hpp"
+#include "probe/trace_socket.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <random>
+#include <sys/socket.h>
+
+namespace pk::probe {
+
+namespace {
+
+constexpr int k_send_attempts = 3;
+constexpr std::size_t k_payload = 32;  // as traceroute(8): 60-byte IPv4 packets
+
+class IcmpTraceSocket final : public TraceSocket {
+ public:
+  explicit IcmpTraceSocket(IcmpSocket socket) : m_socket(std::move(socket)) {
+    std::random_device rd;
+    m_nonce = rd();
+    m_ident = static_cast<std::uint16_t>(rd() & 0xffffU);
+    packet::fill_pattern(std::span(m_packet).subspan(packet::k_icmp_header_size));
+  }
+
+  Expected<void> begin(const Address& destination, std::uint16_t, std::uint32_t tag) override {
+    m_tag = tag;
+    m_destination = destination;
+    return {};
+  }
+
+  int send(int ttl, int query, std::int64_t& sent_rt_ns) override {
+    const int fd = m_socket.fd.get();
+    if (!set_hop_limit(fd, m_socket.v6, ttl)) return errno;
+    // The echo id of a datagram socket is the kernel's; the sequence is
+    // informative only (the match data identifies the probe).
+    const auto sequence = static_cast<std::uint16_t>(ttl * 16 + query);
+    packet::write_echo_request(
+        m_packet, m_socket.v6, m_socket.raw ? m_ident : 0, sequence,
+        packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag},
+        !m_socket.v6 && m_socket.raw);
+    int err = 0;
+    for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
+      sent_rt_ns = realtime_ns();
+      if (sendto(fd, m_packet.data(), m_packet.size(), MSG_DONTWAIT, m_destination.sockaddr_ptr(),
+                 m_destination.length()) >= 0) {
+        return 0;
+      }
+      err = errno;
+      if (err != EINTR && (m_socket.raw || !may_be_pending_error(err))) break;
+    }
+    return err;
+  }
+
+  std::vector<int> fds() const override { return {m_socket.fd.get()}; }
+
+  void receive(int fd, std::vector<TraceAnswer>& out) override {
+    if (!m_socket.raw) read_error_queue(fd, out);
+    for (int i = 0; i < k_max_reads; ++i) {
+      auto m = receive_message(fd, 0, m_buffer);
+      if (!m) {
+        if (errno == EAGAIN || m_socket.raw) break;
+        continue;  // a pending error: its details are on the error queue
+      }
+      auto r = (!m_socket.v6 && m_socket.raw) ? packet::parse_ipv4_packet(m->data, !m->truncated)
+                                              : packet::parse_icmp(m->data, m_socket.v6);
+      if (!r || (m_socket.raw && r->echo.id != m_ident)) continue;  // another program's echo traffic
+      auto match = ours(r->echo.match);
+      if (!match) continue;
+      TraceAnswer a{static_cast<int>(match->slot),
+                    static_cast<int>(match->index),
+                    core::HopReply::reached,
+                    m->name,
+                    r->type,
+                    r->code,
+                    m->ancillary.rx_rt_ns};
+      if (r->kind == packet::Kind::error) {
+        if (r->quoted_destination && !same_ip(*r->quoted_destination, m_destination)) continue;
+        a.reply = error_reply(m_socket.v6, r->type, m->name, m_destination);
+      }
+      out.push_back(a);
+    }
+    if (!m_socket.raw) read_error_queue(fd, out);
+  }
+
+ private:
+  std::optional<packet::Match> ours(const std::optional<packet::Match>& match) const {
+    if (!match || match->nonce != m_nonce || match->generation != m_tag) return std::nullopt;
+    return match;
+  }
+
+  // Datagram sockets: the errors about our probes, with the echo request
+  // they quote as data.
+  void read_error_queue(int fd, std::vector<TraceAnswer>& out) {
+    for (int i = 0; i < k_max_reads; ++i) {
+      auto m = receive_message(fd, MSG_ERRQUEUE, m_buffer);
+      if (!m) break;
+      auto error = queued_icmp_error(*m);
+      if (!error || (m->name.family() != 0 && !same_ip(m->name, m_destination))) continue;
+      auto echo = packet::parse_echo_request(m->data, m_socket.v6);
+      auto match = echo ? ours(echo->match) : std::nullopt;
+      if (!match) continue;
+      out.push_back(TraceAnswer{static_cast<int>(match->slot), static_cast<int>(match->index),
+                                error_reply(m_socket.v6, error->type, error->offender, m_destination), error->offender,
+                                error->type, error->code, m->ancillary.rx_rt_ns});
+    }
+    int err = 0;  // the pending socket error, else poll reports POLLERR forever
+    socklen_t len = sizeof(err);
+    (void)getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  }
+
+  IcmpSocket m_socket;
+  std::uint32_t m_nonce = 0;
+  std::uint16_t m_ident = 0;  // echo id of a raw socket
+  std::uint32_t m_tag = 0;
+  Address m_destination;
+  std::array<std::uint8_t, packet::k_icmp_header_size + k_payload> m_packet{};
+  MessageBuffer m_buffer;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<TraceSocket>> open_icmp_trace(bool v6) {
+  auto opened = open_icmp(v6);
+  if (!opened.socket) {
+    if (is_permission_errno(opened.raw_errno) || is_permission_errno(opened.dgram_errno)) {
+      return make_error(ErrorKind::permission, trace_permission_message(core::TraceMethod::icmp, EPERM));
+    }
+    const int err = opened.raw_errno != 0 ? opened.raw_errno : opened.dgram_errno;
+    return make_error(ErrorKind::io, fmt::format("cannot open an ICMP socket: {}", errno_text(err)));
+  }
+  return std::unique_ptr<TraceSocket>(std::make_unique<IcmpTraceSocket>(std::move(opened.socket)));
+}
+
+}  // namespace pk::probe

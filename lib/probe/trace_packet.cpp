@@ -1,0 +1,162 @@
+#include "probe/trace_packet.hpp"
+
+#include "probe/packet.hpp"
+
+#include <array>
+#include <cstring>
+#include <netinet/in.h>
+
+namespace pk::probe::packet {
+
+namespace {
+
+constexpr std::size_t k_ipv4_min_header = 20;
+constexpr std::size_t k_ipv6_header = 40;
+constexpr std::size_t k_transport_quote = 8;  // what RFC 792 asks a router to quote
+constexpr std::uint8_t k_proto_icmp = 1;
+
+std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
+  return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
+}
+
+std::uint32_t be32(std::span<const std::uint8_t> d, std::size_t at) {
+  return (std::uint32_t{d[at]} << 24) | (std::uint32_t{d[at + 1]} << 16) | (std::uint32_t{d[at + 2]} << 8) |
+         std::uint32_t{d[at + 3]};
+}
+
+void put16(std::span<std::uint8_t> d, std::size_t at, std::uint16_t v) {
+  d[at] = static_cast<std::uint8_t>(v >> 8);
+  d[at + 1] = static_cast<std::uint8_t>(v & 0xff);
+}
+
+void put32(std::span<std::uint8_t> d, std::size_t at, std::uint32_t v) {
+  put16(d, at, static_cast<std::uint16_t>(v >> 16));
+  put16(d, at + 2, static_cast<std::uint16_t>(v & 0xffff));
+}
+
+std::span<const std::uint8_t> ip_bytes(const Address& a) {
+  if (a.is_v6()) {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(a.sockaddr_ptr());
+    return {reinterpret_cast<const std::uint8_t*>(&sin6->sin6_addr), 16};
+  }
+  const auto* sin = reinterpret_cast<const sockaddr_in*>(a.sockaddr_ptr());
+  return {reinterpret_cast<const std::uint8_t*>(&sin->sin_addr), 4};
+}
+
+Address address_of(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() == 16) {
+    sockaddr_in6 sin6{};
+    sin6.sin6_family = AF_INET6;
+    std::memcpy(&sin6.sin6_addr, bytes.data(), 16);
+    return Address(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
+  }
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  std::memcpy(&sin.sin_addr, bytes.data(), 4);
+  return Address(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
+}
+
+bool is_error_type(bool v6, std::uint8_t type) {
+  if (v6) return type == k_v6_dest_unreachable || type == k_v6_packet_too_big || type == k_v6_time_exceeded;
+  return type == k_v4_dest_unreachable || type == k_v4_time_exceeded;
+}
+
+// The quoted IP header and transport header of an error.
+std::optional<QuotedTransport> parse_quote(std::span<const std::uint8_t> quoted, bool v6) {
+  QuotedTransport q;
+  std::size_t header = 0;
+  if (v6) {
+    if (quoted.size() < k_ipv6_header || (quoted[0] >> 4) != 6) return std::nullopt;
+    q.protocol = quoted[6];
+    q.destination = address_of(quoted.subspan(24, 16));
+    header = k_ipv6_header;
+  } else {
+    if (quoted.size() < k_ipv4_min_header || (quoted[0] >> 4) != 4) return std::nullopt;
+    header = std::size_t{quoted[0] & 0x0fU} * 4;
+    if (header < k_ipv4_min_header || (be16(quoted, 6) & 0x1fffU) != 0) return std::nullopt;
+    q.protocol = quoted[9];
+    q.destination = address_of(quoted.subspan(16, 4));
+  }
+  if (q.protocol != k_proto_udp && q.protocol != k_proto_tcp) return std::nullopt;
+  if (quoted.size() < header + k_transport_quote) return std::nullopt;
+  auto transport = quoted.subspan(header);
+  q.source_port = be16(transport, 0);
+  q.destination_port = be16(transport, 2);
+  if (q.protocol == k_proto_tcp) {
+    q.tcp_seq = be32(transport, 4);
+  } else {
+    q.payload = transport.subspan(k_transport_quote);  // the UDP header is 8 bytes
+  }
+  return q;
+}
+
+}  // namespace
+
+void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address& source, const Address& destination,
+                   std::uint16_t source_port, std::uint16_t destination_port, std::uint32_t seq, bool with_checksum) {
+  std::fill(out.begin(), out.end(), std::uint8_t{0});
+  put16(out, 0, source_port);
+  put16(out, 2, destination_port);
+  put32(out, 4, seq);
+  put32(out, 8, 0);                                                   // ack
+  out[12] = static_cast<std::uint8_t>((k_tcp_header_size / 4) << 4);  // data offset
+  out[13] = k_tcp_syn;
+  put16(out, 14, 0xffff);  // window
+  if (!with_checksum) return;
+  // Pseudo-header (RFC 793 / RFC 8200 section 8.1), then the header itself.
+  const auto src = ip_bytes(source);
+  const auto dst = ip_bytes(destination);
+  std::array<std::uint8_t, 40 + k_tcp_header_size> sum{};
+  std::size_t at = 0;
+  std::memcpy(sum.data(), src.data(), src.size());
+  at += src.size();
+  std::memcpy(sum.data() + at, dst.data(), dst.size());
+  at += dst.size();
+  if (source.is_v6()) {
+    put32(sum, at, k_tcp_header_size);
+    sum[at + 7] = k_proto_tcp;
+    at += 8;
+  } else {
+    sum[at + 1] = k_proto_tcp;
+    put16(sum, at + 2, k_tcp_header_size);
+    at += 4;
+  }
+  std::memcpy(sum.data() + at, out.data(), out.size());
+  put16(out, 16, checksum(std::span<const std::uint8_t>(sum.data(), at + out.size())));
+}
+
+std::optional<TcpSegment> parse_tcp_segment(std::span<const std::uint8_t> data, bool with_ip_header) {
+  TcpSegment s;
+  if (with_ip_header) {
+    if (data.size() < k_ipv4_min_header || (data[0] >> 4) != 4 || data[9] != k_proto_tcp) return std::nullopt;
+    const std::size_t ihl = std::size_t{data[0] & 0x0fU} * 4;
+    if (ihl < k_ipv4_min_header || data.size() < ihl) return std::nullopt;
+    s.source = address_of(data.subspan(12, 4));
+    data = data.subspan(ihl);
+  }
+  if (data.size() < k_tcp_header_size) return std::nullopt;
+  s.source_port = be16(data, 0);
+  s.destination_port = be16(data, 2);
+  s.seq = be32(data, 4);
+  s.ack = be32(data, 8);
+  s.flags = data[13];
+  return s;
+}
+
+std::optional<TransportError> parse_transport_error(std::span<const std::uint8_t> data, bool v6) {
+  if (data.size() < k_icmp_header_size || !is_error_type(v6, data[0])) return std::nullopt;
+  auto quoted = parse_quote(data.subspan(k_icmp_header_size), v6);
+  if (!quoted) return std::nullopt;
+  return TransportError{data[0], data[1], *quoted};
+}
+
+std::optional<TransportError> parse_ipv4_transport_error(std::span<const std::uint8_t> data) {
+  if (data.size() < k_ipv4_min_header || (data[0] >> 4) != 4 || data[9] != k_proto_icmp) return std::nullopt;
+  const std::size_t ihl = std::size_t{data[0] & 0x0fU} * 4;
+  if (ihl < k_ipv4_min_header || data.size() < ihl) return std::nullopt;
+  const std::size_t total = be16(data, 2);
+  if (total >= ihl && total < data.size()) data = data.first(total);  // trailing link-layer padding
+  return parse_transport_error(data.subspan(ihl), false);
+}
+
+}  // namespace pk::probe::packet

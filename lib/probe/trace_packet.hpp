@@ -1,0 +1,76 @@
+#pragma once
+
+#include "probe/address.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+// Traceroute packets other than ICMP echo (probe/packet.hpp has those): TCP
+// SYN probes, the TCP answers to them, and ICMP errors quoting a TCP or UDP
+// probe. Pure functions over bytes, tested with byte arrays.
+namespace pk::probe::packet {
+
+inline constexpr std::uint8_t k_proto_tcp = 6;
+inline constexpr std::uint8_t k_proto_udp = 17;
+inline constexpr std::size_t k_tcp_header_size = 20;  // without options
+inline constexpr std::uint8_t k_tcp_syn = 0x02;
+inline constexpr std::uint8_t k_tcp_rst = 0x04;
+inline constexpr std::uint8_t k_tcp_ack = 0x10;
+
+// Writes a 20-byte TCP header without options: a SYN from source_port to
+// destination_port with sequence number `seq`, window 65535. With
+// `with_checksum` the checksum covers the IPv4 or IPv6 pseudo-header of
+// (source, destination), whose families must match; otherwise it is 0 (for
+// an IPv6 raw socket with IPV6_CHECKSUM, where the kernel fills it).
+void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address& source, const Address& destination,
+                   std::uint16_t source_port, std::uint16_t destination_port, std::uint32_t seq, bool with_checksum);
+
+// The fields of a received TCP segment that can answer a SYN.
+struct TcpSegment {
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+  std::uint32_t seq = 0;
+  std::uint32_t ack = 0;
+  std::uint8_t flags = 0;         // FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10
+  std::optional<Address> source;  // from the IPv4 header, when there is one
+};
+
+// Parses what a raw TCP socket delivers: for IPv4 (`with_ip_header`) the IP
+// header then TCP, for IPv6 the TCP header alone. nullopt when it is not TCP
+// or too short for a TCP header.
+std::optional<TcpSegment> parse_tcp_segment(std::span<const std::uint8_t> data, bool with_ip_header);
+
+// The start of a UDP or TCP packet that an ICMP error quotes.
+struct QuotedTransport {
+  std::uint8_t protocol = 0;  // k_proto_udp or k_proto_tcp
+  Address destination;        // of the quoted packet (no port)
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+  std::optional<std::uint32_t> tcp_seq;  // TCP: the quoted sequence number
+  // What follows the quoted UDP header (empty for TCP, and when the error
+  // quotes no more than the 8 bytes RFC 792 requires): a view into the input.
+  std::span<const std::uint8_t> payload;
+};
+
+// An ICMP or ICMPv6 error (destination unreachable, packet too big, time
+// exceeded) about a UDP or TCP packet.
+struct TransportError {
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
+  QuotedTransport quoted;
+};
+
+// Parses an ICMP message without an IP header (ICMPv6 from a raw socket, or
+// ICMPv4 after parse_ipv4_transport_error removed the header). nullopt for
+// anything but an error quoting an IP header and at least the 8 bytes of a
+// UDP or TCP header (the ports and, for TCP, the sequence number); an IPv4
+// quote must be of the first fragment, an IPv6 quote must have UDP or TCP as
+// its next header (no extension headers).
+std::optional<TransportError> parse_transport_error(std::span<const std::uint8_t> data, bool v6);
+
+// The same for what a raw IPv4 ICMP socket delivers: the IP header, then ICMP.
+std::optional<TransportError> parse_ipv4_transport_error(std::span<const std::uint8_t> data);
+
+}  // namespace pk::probe::packet

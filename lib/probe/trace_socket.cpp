@@ -1,0 +1,87 @@
+#include "probe/trace_socket.hpp"
+
+#include "probe/packet.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <time.h>
+
+namespace pk::probe {
+
+std::string trace_permission_message(core::TraceMethod method, int err) {
+  if (method == core::TraceMethod::tcp) {
+    return fmt::format(
+        "cannot open a raw socket for TCP SYN probes ({}): TCP traces need root or CAP_NET_RAW "
+        "(setcap cap_net_raw+ep {}, or run it as root); UDP traces (--probe udp) need no privilege",
+        errno_text(err), binary_path());
+  }
+  return fmt::format(
+      "cannot open an ICMP socket ({}): allow unprivileged ICMP with "
+      "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\", or let pingkeeper open raw sockets with "
+      "setcap cap_net_raw+ep {} (or run it as root); UDP traces (--probe udp) need no privilege",
+      errno_text(err), binary_path());
+}
+
+core::HopReply error_reply(bool v6, int type, const Address& from, const Address& destination) {
+  if (same_ip(from, destination)) return core::HopReply::reached;
+  if (type == (v6 ? packet::k_v6_time_exceeded : packet::k_v4_time_exceeded)) return core::HopReply::time_exceeded;
+  return core::HopReply::unreachable;
+}
+
+bool set_hop_limit(int fd, bool v6, int ttl) {
+  return v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) == 0
+            : setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == 0;
+}
+
+std::int64_t realtime_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * k_ns_per_s + ts.tv_nsec;
+}
+
+bool may_be_pending_error(int err) {
+  return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN || err == ENONET ||
+         err == EMSGSIZE || err == EPROTO || err == EACCES || err == ENOPROTOOPT;
+}
+
+std::optional<Message> receive_message(int fd, int flags, MessageBuffer& buffer) {
+  iovec iov{buffer.data.data(), buffer.data.size()};
+  msghdr h{};
+  h.msg_name = &buffer.name;
+  h.msg_namelen = sizeof(buffer.name);
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = buffer.control.bytes.data();
+  h.msg_controllen = buffer.control.bytes.size();
+  ssize_t n = -1;
+  do {
+    n = recvmsg(fd, &h, flags | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return std::nullopt;
+  Message m;
+  m.data = std::span<const std::uint8_t>(buffer.data.data(), std::min(static_cast<std::size_t>(n), buffer.data.size()));
+  m.truncated = (h.msg_flags & MSG_TRUNC) != 0;
+  m.name = Address(reinterpret_cast<const sockaddr*>(&buffer.name), h.msg_namelen);
+  m.ancillary = read_ancillary(h);
+  return m;
+}
+
+std::optional<QueuedError> queued_icmp_error(const Message& m) {
+  const sock_extended_err* ee = m.ancillary.error;
+  if (ee == nullptr || (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6)) {
+    return std::nullopt;
+  }
+  QueuedError e;
+  e.type = ee->ee_type;
+  e.code = ee->ee_code;
+  // SO_EE_OFFENDER: the sender's address follows the extended error.
+  e.offender = Address(reinterpret_cast<const sockaddr*>(ee + 1),
+                       static_cast<socklen_t>(m.ancillary.error_length - sizeof(sock_extended_err)));
+  return e;
+}
+
+}  // namespace pk::probe

@@ -1,0 +1,191 @@
+// TCP SYN traceroute probes: SYN segments written to a raw TCP socket (the
+// kernel adds the IP header with the probe's TTL) from one source port that a
+// bound TCP socket reserves; routers' errors come on a raw ICMP socket, the
+// destination's SYN-ACK or RST on the raw TCP socket.
+
+#include "probe/packet.hpp"
+#include "probe/trace_packet.hpp"
+#include "probe/trace_socket.hpp"
+#include "probe/unique_fd.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <netinet/in.h>
+#include <random>
+#include <sys/socket.h>
+
+namespace pk::probe {
+
+namespace {
+
+// A SYN's sequence number: 20 bits that change with every trace (a random
+// base per Tracer, xor the trace's tag), then the TTL (8 bits) and the query
+// (4 bits). Answers carry it back: quoted in an ICMP error, or as ack - 1.
+constexpr std::uint32_t k_probe_bits = 12;
+constexpr std::uint32_t k_probe_mask = (1U << k_probe_bits) - 1;
+
+class TcpTraceSocket final : public TraceSocket {
+ public:
+  TcpTraceSocket(UniqueFd raw_tcp, IcmpSocket icmp, UniqueFd port_holder, std::uint16_t source_port, bool v6)
+      : m_tcp(std::move(raw_tcp)),
+        m_icmp(std::move(icmp)),
+        m_port_holder(std::move(port_holder)),
+        m_source_port(source_port),
+        m_v6(v6),
+        m_base(std::random_device{}() & ~k_probe_mask) {}
+
+  Expected<void> begin(const Address& destination, std::uint16_t port, std::uint32_t tag) override {
+    m_destination = destination;
+    m_port = port;
+    m_trace_bits = (m_base ^ (tag << k_probe_bits)) & ~k_probe_mask;
+    // The source address the kernel will choose: a connected UDP socket's.
+    UniqueFd probe(socket(destination.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    const Address to = destination.with_port(port);
+    sockaddr_storage local{};
+    socklen_t length = sizeof(local);
+    if (!probe || connect(probe.get(), to.sockaddr_ptr(), to.length()) != 0 ||
+        getsockname(probe.get(), reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+      return make_error(ErrorKind::io,
+                        fmt::format("cannot send to {}: {}", destination.to_string(), errno_text(errno)));
+    }
+    m_source = Address(reinterpret_cast<const sockaddr*>(&local), length);
+    return {};
+  }
+
+  int send(int ttl, int query, std::int64_t& sent_rt_ns) override {
+    if (!set_hop_limit(m_tcp.get(), m_v6, ttl)) return errno;
+    const std::uint32_t seq = m_trace_bits | (static_cast<std::uint32_t>(ttl) << 4) | static_cast<std::uint32_t>(query);
+    // IPv6: the kernel computes the checksum (IPV6_CHECKSUM).
+    packet::build_tcp_syn(m_segment, m_source, m_destination, m_source_port, m_port, seq, !m_v6);
+    for (;;) {
+      sent_rt_ns = realtime_ns();
+      if (sendto(m_tcp.get(), m_segment.data(), m_segment.size(), MSG_DONTWAIT, m_destination.sockaddr_ptr(),
+                 m_destination.length()) >= 0) {
+        return 0;
+      }
+      if (errno != EINTR) return errno;
+    }
+  }
+
+  std::vector<int> fds() const override { return {m_tcp.get(), m_icmp.fd.get()}; }
+
+  void receive(int fd, std::vector<TraceAnswer>& out) override {
+    if (fd == m_tcp.get()) {
+      read_tcp(out);
+    } else {
+      read_icmp(out);
+    }
+  }
+
+ private:
+  // The (ttl, query) a sequence number of this trace encodes.
+  std::optional<std::pair<int, int>> probe_of(std::uint32_t seq) const {
+    if ((seq & ~k_probe_mask) != m_trace_bits) return std::nullopt;
+    return std::pair{static_cast<int>((seq >> 4) & 0xffU), static_cast<int>(seq & 0xfU)};
+  }
+
+  // SYN-ACK (open port) or RST (closed) from the destination.
+  void read_tcp(std::vector<TraceAnswer>& out) {
+    for (int i = 0; i < k_max_reads; ++i) {
+      auto m = receive_message(m_tcp.get(), 0, m_buffer);
+      if (!m) break;
+      auto segment = packet::parse_tcp_segment(m->data, !m_v6);
+      if (!segment) continue;
+      const Address from = segment->source.value_or(m->name);
+      const bool syn_ack =
+          (segment->flags & (packet::k_tcp_syn | packet::k_tcp_ack)) == (packet::k_tcp_syn | packet::k_tcp_ack);
+      const bool rst =
+          (segment->flags & (packet::k_tcp_rst | packet::k_tcp_ack)) == (packet::k_tcp_rst | packet::k_tcp_ack);
+      if (!same_ip(from, m_destination) || segment->source_port != m_port ||
+          segment->destination_port != m_source_port || (!syn_ack && !rst)) {
+        continue;
+      }
+      auto probe = probe_of(segment->ack - 1);
+      if (!probe) continue;
+      out.push_back(TraceAnswer{probe->first, probe->second, core::HopReply::reached, from, std::nullopt, std::nullopt,
+                                m->ancillary.rx_rt_ns});
+    }
+  }
+
+  // ICMP errors quoting one of our SYNs.
+  void read_icmp(std::vector<TraceAnswer>& out) {
+    for (int i = 0; i < k_max_reads; ++i) {
+      auto m = receive_message(m_icmp.fd.get(), 0, m_buffer);
+      if (!m) break;
+      auto error = m_v6 ? packet::parse_transport_error(m->data, true) : packet::parse_ipv4_transport_error(m->data);
+      if (!error) continue;
+      const packet::QuotedTransport& q = error->quoted;
+      if (q.protocol != packet::k_proto_tcp || !same_ip(q.destination, m_destination) ||
+          q.source_port != m_source_port || q.destination_port != m_port || !q.tcp_seq) {
+        continue;
+      }
+      auto probe = probe_of(*q.tcp_seq);
+      if (!probe) continue;
+      out.push_back(TraceAnswer{probe->first, probe->second, error_reply(m_v6, error->type, m->name, m_destination),
+                                m->name, error->type, error->code, m->ancillary.rx_rt_ns});
+    }
+  }
+
+  UniqueFd m_tcp;
+  IcmpSocket m_icmp;
+  UniqueFd m_port_holder;  // keeps m_source_port ours while the tracer lives
+  std::uint16_t m_source_port;
+  bool m_v6;
+  std::uint32_t m_base;
+  std::uint32_t m_trace_bits = 0;
+  Address m_destination;
+  Address m_source;
+  std::uint16_t m_port = 0;
+  std::array<std::uint8_t, packet::k_tcp_header_size> m_segment{};
+  MessageBuffer m_buffer;
+};
+
+// A TCP socket bound to an ephemeral port, kept open so that no connection
+// of this host uses the port the probes come from.
+Expected<std::pair<UniqueFd, std::uint16_t>> reserve_port(bool v6) {
+  UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const Address any = *Address::parse_literal(v6 ? "::" : "0.0.0.0");
+  sockaddr_storage bound{};
+  socklen_t length = sizeof(bound);
+  if (!fd || bind(fd.get(), any.sockaddr_ptr(), any.length()) != 0 ||
+      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+    return make_error(ErrorKind::io, fmt::format("cannot reserve a TCP source port: {}", errno_text(errno)));
+  }
+  const std::uint16_t port = Address(reinterpret_cast<const sockaddr*>(&bound), length).port();
+  return std::pair{std::move(fd), port};
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<TraceSocket>> open_tcp_trace(bool v6) {
+  UniqueFd tcp(socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+  if (!tcp) {
+    const int err = errno;
+    if (is_permission_errno(err)) {
+      return make_error(ErrorKind::permission, trace_permission_message(core::TraceMethod::tcp, err));
+    }
+    return make_error(ErrorKind::io, fmt::format("cannot open a raw TCP socket: {}", errno_text(err)));
+  }
+  set_int(tcp.get(), SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  if (v6) {
+    const int offset = 16;  // of the checksum in the TCP header
+    if (setsockopt(tcp.get(), IPPROTO_IPV6, IPV6_CHECKSUM, &offset, sizeof(offset)) != 0) {
+      return make_error(ErrorKind::io, fmt::format("cannot set IPV6_CHECKSUM: {}", errno_text(errno)));
+    }
+  }
+  auto icmp = open_icmp(v6, true);
+  if (!icmp.socket) {
+    if (is_permission_errno(icmp.raw_errno)) {
+      return make_error(ErrorKind::permission, trace_permission_message(core::TraceMethod::tcp, icmp.raw_errno));
+    }
+    return make_error(ErrorKind::io, fmt::format("cannot open a raw ICMP socket: {}", errno_text(icmp.raw_errno)));
+  }
+  auto port = reserve_port(v6);
+  if (!port) return std::unexpected(port.error());
+  return std::unique_ptr<TraceSocket>(std::make_unique<TcpTraceSocket>(std::move(tcp), std::move(icmp.socket),
+                                                                       std::move(port->first), port->second, v6));
+}
+
+}  // namespace pk::probe

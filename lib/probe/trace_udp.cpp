@@ -1,0 +1,108 @@
+// UDP traceroute probes without privilege: a connected datagram socket with
+// IP_RECVERR / IPV6_RECVERR (as tracepath), one flow per trace (Paris), the
+// probes told apart by the match data of their payload.
+
+#include "probe/packet.hpp"
+#include "probe/trace_socket.hpp"
+#include "probe/unique_fd.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <netinet/in.h>
+#include <random>
+#include <sys/socket.h>
+
+namespace pk::probe {
+
+namespace {
+
+constexpr int k_send_attempts = 3;
+
+class UdpTraceSocket final : public TraceSocket {
+ public:
+  UdpTraceSocket(UniqueFd fd, bool v6) : m_fd(std::move(fd)), m_v6(v6), m_nonce(std::random_device{}()) {}
+
+  Expected<void> begin(const Address& destination, std::uint16_t port, std::uint32_t tag) override {
+    m_tag = tag;
+    m_destination = destination;
+    // Connecting fixes the flow (both addresses and ports) for every probe
+    // and lets the kernel queue the ICMP errors about it.
+    const Address to = destination.with_port(port);
+    if (connect(m_fd.get(), to.sockaddr_ptr(), to.length()) != 0) {
+      return make_error(ErrorKind::io,
+                        fmt::format("cannot send to {}: {}", destination.to_string(), errno_text(errno)));
+    }
+    discard_pending();
+    return {};
+  }
+
+  int send(int ttl, int query, std::int64_t& sent_rt_ns) override {
+    if (!set_hop_limit(m_fd.get(), m_v6, ttl)) return errno;
+    packet::write_match(
+        m_payload, packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag});
+    int err = 0;
+    for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
+      sent_rt_ns = realtime_ns();
+      if (::send(m_fd.get(), m_payload.data(), m_payload.size(), MSG_DONTWAIT) >= 0) return 0;
+      err = errno;
+      // An error pending from an earlier probe's ICMP answer (port
+      // unreachable: ECONNREFUSED) fails one send and is cleared by it.
+      if (err != EINTR && !may_be_pending_error(err)) break;
+    }
+    return err;
+  }
+
+  std::vector<int> fds() const override { return {m_fd.get()}; }
+
+  void receive(int fd, std::vector<TraceAnswer>& out) override {
+    for (int i = 0; i < k_max_reads; ++i) {
+      auto m = receive_message(fd, MSG_ERRQUEUE, m_buffer);
+      if (!m) break;
+      auto error = queued_icmp_error(*m);
+      // The data is the quoted probe's UDP payload (what the router quoted of it).
+      auto match = packet::read_match(m->data);
+      if (!error || !match || match->nonce != m_nonce || match->generation != m_tag) continue;
+      out.push_back(TraceAnswer{static_cast<int>(match->slot), static_cast<int>(match->index),
+                                error_reply(m_v6, error->type, error->offender, m_destination), error->offender,
+                                error->type, error->code, m->ancillary.rx_rt_ns});
+    }
+    discard_pending();
+  }
+
+ private:
+  // Datagrams a UDP service at the port sent back, and the pending socket
+  // error (else poll reports POLLERR forever).
+  void discard_pending() {
+    for (int i = 0; i < k_max_reads; ++i) {
+      if (!receive_message(m_fd.get(), 0, m_buffer) && errno == EAGAIN) break;
+    }
+    int err = 0;
+    socklen_t len = sizeof(err);
+    (void)getsockopt(m_fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  }
+
+  UniqueFd m_fd;
+  bool m_v6;
+  std::uint32_t m_nonce;
+  std::uint32_t m_tag = 0;
+  Address m_destination;
+  std::array<std::uint8_t, packet::k_match_size> m_payload{};
+  MessageBuffer m_buffer;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<TraceSocket>> open_udp_trace(bool v6) {
+  UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return make_error(ErrorKind::io, fmt::format("cannot open a UDP socket: {}", errno_text(errno)));
+  set_int(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  const int on = 1;
+  if (setsockopt(fd.get(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof(on)) != 0) {
+    return make_error(ErrorKind::io, fmt::format("cannot read ICMP errors on a UDP socket: {}", errno_text(errno)));
+  }
+  return std::unique_ptr<TraceSocket>(std::make_unique<UdpTraceSocket>(std::move(fd), v6));
+}
+
+}  // namespace pk::probe
