@@ -202,7 +202,7 @@ expect_code 0
 expect_stdout_contains "10.77.1.2 > 10.77.2.2 > 10.77.3.2 > $FAR4"
 
 section "an unprivileged user (ping_group_range left at its default)"
-expect_eq "net.ipv4.ping_group_range in src" "1	0" "$(ns_exec src sysctl -n net.ipv4.ping_group_range)"
+expect_eq "net.ipv4.ping_group_range in src" $'1\t0' "$(ns_exec src sysctl -n net.ipv4.ping_group_range)"
 ground_truth "$FAR4"
 run_pk_as src 65534 --json traceroute "$FAR4" --probe udp --no-dns --no-save --wait "$WAIT"
 expect_code 0
