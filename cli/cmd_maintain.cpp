@@ -78,7 +78,10 @@ core::Json prune_json(const maintain::PruneReport& r) {
     deleted[name] = r.rows_deleted[at(t)];
     horizons[name] = time_or_null(r.horizon[at(t)]);
   }
-  return {{"rows_deleted", deleted}, {"oldest_kept", horizons}, {"dirty_marks_dropped", r.marks_dropped}};
+  return {{"rows_deleted", deleted},
+          {"oldest_kept", horizons},
+          {"dirty_marks_dropped", r.marks_dropped},
+          {"traces_deleted", r.traces_deleted}};
 }
 
 std::vector<std::pair<std::string, std::string>> rollup_fields(const maintain::RollupReport& r, bool rebuilt,
@@ -105,6 +108,7 @@ std::pair<std::string, std::string> prune_field(const maintain::PruneReport& r) 
   for (auto t : k_all_tiers) {
     parts.push_back(fmt::format("{} {}", analyze::to_string(t), r.rows_deleted[at(t)]));
   }
+  parts.push_back(fmt::format("traces {}", r.traces_deleted));
   return {"deleted rows", util::join(parts, ", ")};
 }
 

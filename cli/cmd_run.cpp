@@ -53,6 +53,11 @@ Expected<void> run(const Context& ctx, const RunOptions& o) {
   if (!lock) return std::unexpected(lock.error());
   auto prober = open_prober(*db);
   if (!prober) return std::unexpected(prober.error());
+  if (!o.once) {
+    auto tracers = collect::open_path_tracers(*db);
+    if (!tracers) return std::unexpected(tracers.error());
+    options.tracers = std::move(*tracers);
+  }
   // The sockets are open: give up what opened them (setcap / set-user-ID).
   if (auto dropped = probe::drop_privileges(); !dropped) return std::unexpected(dropped.error());
 
@@ -87,10 +92,20 @@ Expected<void> run(const Context& ctx, const RunOptions& o) {
                 {"answered", stats->answered},
                 {"lost", stats->lost},
                 {"stored", stats->stored},
-                {"targets", stats->targets}});
+                {"targets", stats->targets},
+                {"traces", stats->path.stored},
+                {"path_changes", stats->path.changes},
+                {"trace_failures", stats->path.failed}});
   } else {
     note(ctx.quiet, fmt::format("{} targets: sent {}, answered {}, lost {}; stored {} samples", stats->targets,
                                 stats->sent, stats->answered, stats->lost, stats->stored));
+    if (stats->path.stored > 0 || stats->path.failed > 0) {
+      note(ctx.quiet, fmt::format("path metric: stored {} traces, {} path changes, {} failed", stats->path.stored,
+                                  stats->path.changes, stats->path.failed));
+    }
+  }
+  if (const auto& failed = stats->path.last_error) {
+    fmt::print(stderr, "pingkeeper: warning: {} traces failed, the last: {}\n", stats->path.failed, *failed);
   }
   return {};
 }
@@ -106,7 +121,10 @@ void register_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--count", o->count, "Probes per target, then stop")->option_text("N");
   cmd->footer(
       "Stops cleanly on SIGINT/SIGTERM: probes in flight are awaited and every sample is stored.\n"
-      "One collector per database: a second one exits 5 naming the first one's pid.");
+      "One collector per database: a second one exits 5 naming the first one's pid.\n"
+      "Jobs with the path metric trace their targets every --path-every (ICMP targets with ICMP,\n"
+      "TCP targets with TCP SYN to their port, UDP where that needs a privilege the collector lacks;\n"
+      "raw tracer sockets are opened only when such a job exists at start). --once takes no traces.");
   cmd->callback([&ctx, o] { ctx.action = [&ctx, o] { return run(ctx, *o); }; });
 }
 

@@ -5,7 +5,6 @@
 #include "analyze/path.hpp"
 #include "core/json.hpp"
 #include "store/traces.hpp"
-#include "util/duration.hpp"
 
 #include <fmt/format.h>
 
@@ -56,7 +55,8 @@ Expected<void> print_trace_history(const Context& ctx, const core::Target& targe
            t.path_hash, path, t.job_id ? std::to_string(*t.job_id) : ""});
     } else {
       table.rows.push_back({std::to_string(t.id), util::format_table_time(t.started_at, *zone), probe_label(t),
-                            std::to_string(t.hop_count), t.reached ? "yes" : "no", util::format_duration(duration),
+                            std::to_string(t.hop_count), t.reached ? "yes" : "no",
+                            fmt::format("{:.1f} ms", static_cast<double>(t.duration.count()) / 1000.0),
                             t.path_changed ? "changed" : "", path});
     }
   }

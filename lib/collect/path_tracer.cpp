@@ -1,8 +1,10 @@
 #include "collect/path_tracer.hpp"
 
+#include "store/jobs.hpp"
 #include "store/traces.hpp"
 #include "util/time.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -17,14 +19,24 @@ constexpr core::TraceMethod k_methods[] = {core::TraceMethod::icmp, core::TraceM
 
 }  // namespace
 
-TracerSet TracerSet::open_all() {
+TracerSet TracerSet::open(bool icmp_and_tcp) {
   TracerSet set;
   for (core::TraceMethod m : k_methods) {
+    if (!icmp_and_tcp && m != core::TraceMethod::udp) continue;
     for (bool v6 : {false, true}) {
       if (auto t = probe::Tracer::open(m, v6)) set.set(m, v6, std::move(*t));
     }
   }
   return set;
+}
+
+Expected<std::shared_ptr<TracerSet>> open_path_tracers(const store::Database& db) {
+  auto jobs = store::jobs::list(db);
+  if (!jobs) return std::unexpected(jobs.error());
+  const bool path_jobs = std::any_of(jobs->begin(), jobs->end(), [](const core::Job& j) {
+    return (j.metrics & static_cast<unsigned>(core::Metric::path)) != 0;
+  });
+  return std::make_shared<TracerSet>(TracerSet::open(path_jobs));
 }
 
 std::size_t TracerSet::index(core::TraceMethod method, bool v6) {

@@ -25,7 +25,10 @@ namespace pk::collect {
 // fall back to UDP, which needs no privilege.
 class TracerSet {
  public:
-  static TracerSet open_all();
+  // UDP tracers, and with `icmp_and_tcp` the ICMP and TCP ones too. Raw
+  // sockets see a copy of every ICMP (and TCP) packet of the host, so the
+  // collector opens them only when a job has the path metric at start.
+  static TracerSet open(bool icmp_and_tcp);
   // A set of given tracers (tests); nullptr entries are missing methods.
   void set(core::TraceMethod method, bool v6, std::unique_ptr<probe::Tracer> tracer);
   probe::Tracer* find(core::TraceMethod method, bool v6) const;
@@ -34,6 +37,10 @@ class TracerSet {
   static std::size_t index(core::TraceMethod method, bool v6);
   std::array<std::unique_ptr<probe::Tracer>, 6> m_tracers;
 };
+
+// The collector's tracers: UDP always, ICMP and TCP too when some job of
+// `db` has the path metric.
+Expected<std::shared_ptr<TracerSet>> open_path_tracers(const store::Database& db);
 
 // One trace a job's path metric asks for.
 struct PathTask {

@@ -6,6 +6,7 @@
 #include "store/rollups.hpp"
 #include "store/samples.hpp"
 #include "store/space.hpp"
+#include "store/traces.hpp"
 
 #include <climits>
 #include <fmt/format.h>
@@ -25,6 +26,7 @@ constexpr std::array<Tier, 4> k_all_tiers{Tier::raw, Tier::m1, Tier::h1, Tier::d
 // Rows deleted per statement (one short transaction each).
 constexpr std::int64_t k_samples_per_delete = 2000;
 constexpr std::int64_t k_rows_per_delete = 500;
+constexpr std::int64_t k_traces_per_delete = 200;  // with ~90 hop rows each
 // Pages returned to the OS per vacuum step.
 constexpr std::int64_t k_pages_per_vacuum = 256;
 
@@ -70,6 +72,18 @@ Expected<std::int64_t> delete_before(const store::Database& db, Tier tier, util:
     if (progress) progress(stage, static_cast<double>(i + 1) / static_cast<double>(ids->size()));
   }
   return deleted;
+}
+
+// Deletes traces (and their hops) that started before `cut`, in small transactions.
+Expected<std::int64_t> delete_traces_before(const store::Database& db, util::SysMicros cut) {
+  std::int64_t deleted = 0;
+  Pacer pacer;
+  while (true) {
+    auto n = pacer.run([&] { return store::traces::erase_before(db, cut, k_traces_per_delete); });
+    if (!n) return fail(n);
+    deleted += *n;
+    if (*n < k_traces_per_delete) return deleted;
+  }
 }
 
 }  // namespace
@@ -174,6 +188,11 @@ Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, cons
     }
   }
   report.horizon = cov->horizon;
+  if ((stop == nullptr || !stop->load()) && (*keep)[0]) {
+    auto traces = delete_traces_before(db, now - *(*keep)[0]);
+    if (!traces) return fail(traces);
+    report.traces_deleted = *traces;
+  }
   return report;
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "maintain/progress.hpp"
-
 #include "store/settings.hpp"
 #include "util/expected.hpp"
 #include "util/time.hpp"
@@ -37,6 +36,7 @@ struct PruneReport {
   std::array<std::int64_t, 4> rows_deleted{};
   std::array<std::optional<util::SysMicros>, 4> horizon{};  // after pruning
   std::int64_t marks_dropped = 0;                           // dirty marks below a horizon
+  std::int64_t traces_deleted = 0;                          // traceroute runs older than the raw keep
 };
 
 // Deletes what each tier's retention lets go: rows before
@@ -51,8 +51,9 @@ struct PruneReport {
 // yet: `maintain` and the collector run the pass first). Freed pages go to the
 // freelist, where new rows reuse them. When `stop` is set, ends before the
 // next tier (a tier whose horizon moved is always deleted up to it: rows left
-// below a horizon would be taken for late samples). Callers hold the
-// MaintenanceLock.
+// below a horizon would be taken for late samples). Traceroute runs are kept
+// as long as raw samples: those that started before now - raw keep go too.
+// Callers hold the MaintenanceLock.
 Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {},
                             const std::atomic<bool>* stop = nullptr);
 

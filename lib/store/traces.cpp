@@ -182,6 +182,20 @@ Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::i
   });
 }
 
+Expected<std::int64_t> erase_before(const Database& db, util::SysMicros cut, std::int64_t limit) {
+  return guarded([&]() -> Expected<std::int64_t> {
+    Transaction tx(db);
+    auto st = db.prepare(
+        "DELETE FROM traces WHERE id IN (SELECT id FROM traces WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)");
+    st.bind(1, util::to_epoch_us(cut));
+    st.bind(2, limit);
+    st.run();
+    const std::int64_t n = db.changes();
+    tx.commit();
+    return n;
+  });
+}
+
 Expected<core::Trace> get(const Database& db, std::int64_t id) {
   return guarded([&]() -> Expected<core::Trace> {
     auto st = db.prepare(

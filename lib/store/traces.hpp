@@ -39,6 +39,11 @@ Expected<std::vector<core::Trace>> list(const Database& db, const HistoryQuery& 
 // none (the collector's path schedule resumes from it after a restart).
 Expected<std::optional<util::SysMicros>> last_started(const Database& db, std::int64_t target_id);
 
+// Deletes up to `limit` of the oldest traces that started before `cut`, with
+// their hops; returns how many (retention: traces are kept as long as raw
+// samples).
+Expected<std::int64_t> erase_before(const Database& db, util::SysMicros cut, std::int64_t limit);
+
 // One stored trace by id; not_found when there is none.
 Expected<core::Trace> get(const Database& db, std::int64_t id);
 

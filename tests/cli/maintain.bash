@@ -37,7 +37,7 @@ run_pk maintain
 expect_code 0
 expect_stdout_contains "rollup rows:      1m 0, 1h 0, 1d 0 (from 0 samples)"
 expect_stdout_contains "rolled up until:  1m -, 1h -, 1d -"
-expect_stdout_contains "deleted rows:     raw 0, 1m 0, 1h 0, 1d 0"
+expect_stdout_contains "deleted rows:     raw 0, 1m 0, 1h 0, 1d 0, traces 0"
 expect_stdout_contains "vacuum:"
 run_pk maintain --json
 expect_code 0
@@ -183,8 +183,19 @@ old=$(db_query "SELECT count(*) FROM samples WHERE ts < (strftime('%s', 'now') -
 newer=$(db_query "SELECT count(*) FROM samples WHERE ts >= (strftime('%s', 'now') - 86400 + 60) * 1000000")
 before_1m=$(db_query "SELECT count(*) FROM rollup_1m")
 size_before=$(file_size)
+# Two traceroute runs: one older than the raw keep (1d), one recent.
+for age in 172800 60; do
+  db_query "INSERT INTO traces (host, address, method, started_at, duration_us, first_ttl, max_hops, queries,
+              hop_count, reached, path_hash) VALUES ('192.0.2.1', '192.0.2.1', 'udp',
+              (strftime('%s', 'now') - $age) * 1000000, 1000, 1, 30, 1, 1, 1, '0123456789abcdef')" >/dev/null
+  db_query "INSERT INTO trace_hops (trace_id, hop, probe, address, rtt_us, reply)
+              VALUES ((SELECT max(id) FROM traces), 1, 1, '192.0.2.1', 100, 'reached')" >/dev/null
+done
 run_pk maintain --prune --json
 expect_code 0
+expect_json "d['prune']['traces_deleted']" 1
+expect_eq "the recent trace is kept, the old one gone with its hops" "1|1" \
+  "$(db_query "SELECT count(*), (SELECT count(*) FROM trace_hops) FROM traces WHERE started_at > (strftime('%s', 'now') - 3600) * 1000000")"
 expect_json "d['rollup'] is None and d['vacuum'] is None" "True"
 horizon=$(db_query "SELECT value FROM settings WHERE key = 'horizon.raw'")
 expect_eq "no sample before the raw horizon" "0" "$(db_query "SELECT count(*) FROM samples WHERE ts < $horizon")"
