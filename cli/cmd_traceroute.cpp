@@ -234,7 +234,7 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   if (auto dropped = probe::drop_privileges(); !dropped) return std::unexpected(dropped.error());
 
   const auto& stop = install_stop_signals();
-  if (ctx.format() == Format::table) {
+  if (ctx.format() == Format::table && !ctx.quiet) {
     fmt::print("traceroute to {} ({}), {} hops max, {}\n", o.host, address->to_string(), plan.request.max_hops,
                describe_method(plan.request));
     std::fflush(stdout);
@@ -247,8 +247,12 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   trace.host = plan.host;
   if (!o.no_dns) add_hostnames(trace);
   // A trace cut short by Ctrl-C is shown but not stored: it is not a path.
-  if (plan.target && !o.no_save && !stop.load()) {
-    if (auto saved = store::traces::save(*db, trace); !saved) return saved;
+  if (plan.target && !o.no_save) {
+    if (stop.load()) {
+      if (!ctx.quiet) fmt::print(stderr, "pingkeeper: interrupted: the trace is not stored\n");
+    } else if (auto saved = store::traces::save(*db, trace); !saved) {
+      return saved;
+    }
   }
 
   switch (ctx.format()) {
@@ -289,10 +293,11 @@ void register_traceroute(CLI::App& app, Context& ctx) {
       "!X prohibited, ...). The trace ends at the destination, at a router's unreachable, or at --max-hops.\n"
       "Exit 0 whether the destination was reached or not; 1 when nothing can be sent (no route).\n"
       "\n"
-      "Probes: icmp needs net.ipv4.ping_group_range to hold your group, or CAP_NET_RAW; udp (Paris-style:\n"
-      "one flow, so ECMP load balancers keep the trace on one path) needs no privilege; tcp needs root or\n"
-      "CAP_NET_RAW (exit 4 says how). A known target's family and, for a TCP target, its port and probe\n"
-      "are the defaults.\n"
+      "Probes: each trace is one flow (Paris traceroute: udp keeps both ports, icmp its echo id,\n"
+      "sequence and checksum), so per-flow ECMP load balancers keep it on one path. udp needs no privilege;\n"
+      "icmp needs net.ipv4.ping_group_range to hold your group, or CAP_NET_RAW; tcp (SYN from one source\n"
+      "port) needs root or CAP_NET_RAW (exit 4 says how). A known target's family and, for a TCP target,\n"
+      "its probe and port are the defaults.\n"
       "\n"
       "Routers rate-limit their ICMP errors (Linux: about one a second per source after a short burst),\n"
       "so traces run back to back may show '*' where a later trace gets an answer.\n"

@@ -2,6 +2,7 @@
 // queue) or a raw one (errors read as packets), as open_icmp gives.
 
 #include "probe/packet.hpp"
+#include "probe/trace_packet.hpp"
 #include "probe/trace_socket.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,12 @@ namespace {
 
 constexpr int k_send_attempts = 3;
 constexpr std::size_t k_payload = 32;  // as traceroute(8): 60-byte IPv4 packets
+// Paris-style: every probe of a trace has the same type, code and checksum
+// (the first 4 bytes, where load balancers read the ports of UDP and TCP;
+// the word after the match data balances the sum) and echo id; the match
+// data and the sequence number (packet::echo_probe_sequence) name the probe.
+constexpr std::uint16_t k_sum = 0x5041;  // "PA"
+constexpr std::size_t k_balance_at = packet::k_icmp_header_size + packet::k_match_size;
 
 class IcmpTraceSocket final : public TraceSocket {
  public:
@@ -36,13 +43,17 @@ class IcmpTraceSocket final : public TraceSocket {
   int send(int ttl, int query, std::int64_t& sent_rt_ns) override {
     const int fd = m_socket.fd.get();
     if (!set_hop_limit(fd, m_socket.v6, ttl)) return errno;
-    // The echo id of a datagram socket is the kernel's; the sequence is
-    // informative only (the match data identifies the probe).
-    const auto sequence = static_cast<std::uint16_t>(ttl * 16 + query);
+    // The echo id of a datagram socket is the kernel's.
+    const std::uint16_t sequence = packet::echo_probe_sequence(m_tag, {ttl, query});
     packet::write_echo_request(
         m_packet, m_socket.v6, m_socket.raw ? m_ident : 0, sequence,
-        packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag},
-        !m_socket.v6 && m_socket.raw);
+        packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag}, false);
+    packet::balance_checksum(m_packet, k_balance_at, k_sum);
+    if (!m_socket.v6 && m_socket.raw) {  // the kernel sums the others
+      const std::uint16_t sum = packet::checksum(m_packet);
+      m_packet[2] = static_cast<std::uint8_t>(sum >> 8);
+      m_packet[3] = static_cast<std::uint8_t>(sum & 0xffU);
+    }
     int err = 0;
     for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
       sent_rt_ns = realtime_ns();
@@ -69,15 +80,10 @@ class IcmpTraceSocket final : public TraceSocket {
       auto r = (!m_socket.v6 && m_socket.raw) ? packet::parse_ipv4_packet(m->data, !m->truncated)
                                               : packet::parse_icmp(m->data, m_socket.v6);
       if (!r || (m_socket.raw && r->echo.id != m_ident)) continue;  // another program's echo traffic
-      auto match = ours(r->echo.match);
-      if (!match) continue;
-      TraceAnswer a{static_cast<int>(match->slot),
-                    static_cast<int>(match->index),
-                    core::HopReply::reached,
-                    m->name,
-                    r->type,
-                    r->code,
-                    m->ancillary.rx_rt_ns};
+      auto probe = packet::echo_probe(r->echo, r->kind == packet::Kind::error, m_nonce, m_tag);
+      if (!probe) continue;
+      TraceAnswer a{probe->ttl, probe->query, core::HopReply::reached, m->name,
+                    r->type,    r->code,      m->ancillary.rx_rt_ns};
       if (r->kind == packet::Kind::error) {
         if (r->quoted_destination && !same_ip(*r->quoted_destination, m_destination)) continue;
         a.reply = error_reply(m_socket.v6, r->type, m->name, m_destination);
@@ -88,11 +94,6 @@ class IcmpTraceSocket final : public TraceSocket {
   }
 
  private:
-  std::optional<packet::Match> ours(const std::optional<packet::Match>& match) const {
-    if (!match || match->nonce != m_nonce || match->generation != m_tag) return std::nullopt;
-    return match;
-  }
-
   // Datagram sockets: the errors about our probes, with the echo request
   // they quote as data.
   void read_error_queue(int fd, std::vector<TraceAnswer>& out) {
@@ -102,9 +103,9 @@ class IcmpTraceSocket final : public TraceSocket {
       auto error = queued_icmp_error(*m);
       if (!error || (m->name.family() != 0 && !same_ip(m->name, m_destination))) continue;
       auto echo = packet::parse_echo_request(m->data, m_socket.v6);
-      auto match = echo ? ours(echo->match) : std::nullopt;
-      if (!match) continue;
-      out.push_back(TraceAnswer{static_cast<int>(match->slot), static_cast<int>(match->index),
+      auto probe = echo ? packet::echo_probe(*echo, true, m_nonce, m_tag) : std::nullopt;
+      if (!probe) continue;
+      out.push_back(TraceAnswer{probe->ttl, probe->query,
                                 error_reply(m_socket.v6, error->type, error->offender, m_destination), error->offender,
                                 error->type, error->code, m->ancillary.rx_rt_ns});
     }

@@ -14,6 +14,7 @@ constexpr std::size_t k_ipv4_min_header = 20;
 constexpr std::size_t k_ipv6_header = 40;
 constexpr std::size_t k_transport_quote = 8;  // what RFC 792 asks a router to quote
 constexpr std::uint8_t k_proto_icmp = 1;
+constexpr std::uint32_t k_probe_mask = 0xfff;  // the TTL and query bits of a TCP probe's sequence number
 
 std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
   return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
@@ -92,6 +93,30 @@ std::optional<QuotedTransport> parse_quote(std::span<const std::uint8_t> quoted,
 
 }  // namespace
 
+std::uint32_t tcp_probe_seq(std::uint32_t trace_bits, ProbeId probe) {
+  return (trace_bits & ~k_probe_mask) | (static_cast<std::uint32_t>(probe.ttl & 0xff) << 4) |
+         static_cast<std::uint32_t>(probe.query & 0xf);
+}
+
+std::optional<ProbeId> tcp_seq_probe(std::uint32_t seq, std::uint32_t trace_bits) {
+  if ((seq & ~k_probe_mask) != (trace_bits & ~k_probe_mask)) return std::nullopt;
+  return ProbeId{static_cast<int>((seq >> 4) & 0xffU), static_cast<int>(seq & 0xfU)};
+}
+
+std::uint16_t echo_probe_sequence(std::uint32_t tag, ProbeId probe) {
+  return static_cast<std::uint16_t>(((tag & 0xfU) << 12) | (static_cast<std::uint32_t>(probe.ttl & 0xff) << 4) |
+                                    static_cast<std::uint32_t>(probe.query & 0xf));
+}
+
+std::optional<ProbeId> echo_probe(const Echo& echo, bool is_error, std::uint32_t nonce, std::uint32_t tag) {
+  if (echo.match) {
+    if (echo.match->nonce != nonce || echo.match->generation != tag) return std::nullopt;
+    return ProbeId{static_cast<int>(echo.match->slot), static_cast<int>(echo.match->index)};
+  }
+  if (!is_error || (echo.sequence >> 12) != (tag & 0xfU)) return std::nullopt;
+  return ProbeId{static_cast<int>((echo.sequence >> 4) & 0xffU), static_cast<int>(echo.sequence & 0xfU)};
+}
+
 void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address& source, const Address& destination,
                    std::uint16_t source_port, std::uint16_t destination_port, std::uint32_t seq, bool with_checksum) {
   std::fill(out.begin(), out.end(), std::uint8_t{0});
@@ -123,6 +148,17 @@ void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address
   }
   std::memcpy(sum.data() + at, out.data(), out.size());
   put16(out, 16, checksum(std::span<const std::uint8_t>(sum.data(), at + out.size())));
+}
+
+void balance_checksum(std::span<std::uint8_t> icmp, std::size_t at, std::uint16_t target) {
+  put16(icmp, at, 0);
+  const std::uint16_t field = be16(icmp, 2);
+  put16(icmp, 2, 0);
+  const auto sum = static_cast<std::uint16_t>(~checksum(icmp));  // the folded sum of the other words
+  put16(icmp, 2, field);
+  std::uint32_t word = std::uint32_t{target} + static_cast<std::uint16_t>(~sum);  // target - sum
+  word = (word & 0xffffU) + (word >> 16);
+  put16(icmp, at, static_cast<std::uint16_t>(word));
 }
 
 std::optional<TcpSegment> parse_tcp_segment(std::span<const std::uint8_t> data, bool with_ip_header) {

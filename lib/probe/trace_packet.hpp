@@ -1,6 +1,7 @@
 #pragma once
 
 #include "probe/address.hpp"
+#include "probe/packet.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,34 @@ inline constexpr std::uint8_t k_tcp_syn = 0x02;
 inline constexpr std::uint8_t k_tcp_rst = 0x04;
 inline constexpr std::uint8_t k_tcp_ack = 0x10;
 
+// One probe of a trace: its TTL (1..255) and query number (1..10).
+struct ProbeId {
+  int ttl = 0;
+  int query = 0;
+  friend bool operator==(const ProbeId&, const ProbeId&) = default;
+};
+
+// The sequence number of a TCP SYN probe: the high 20 bits of `trace_bits`
+// (random per tracer and changed per trace), then the TTL (8 bits) and the
+// query (4 bits). Answers carry it back: quoted in an ICMP error, or as a
+// SYN-ACK's or RST's ack - 1.
+std::uint32_t tcp_probe_seq(std::uint32_t trace_bits, ProbeId probe);
+
+// The probe a sequence number names: nullopt when its high 20 bits are not
+// those of `trace_bits`.
+std::optional<ProbeId> tcp_seq_probe(std::uint32_t seq, std::uint32_t trace_bits);
+
+// The echo sequence number of an ICMP probe: (tag & 0xf) << 12 | ttl << 4 |
+// query, where `tag` numbers the tracer's traces.
+std::uint16_t echo_probe_sequence(std::uint32_t tag, ProbeId probe);
+
+// The probe of the trace (nonce, tag) that an echo message belongs to: by
+// its match data (slot = TTL, index = query, generation = tag), or, for an
+// error (`is_error`) that quotes too little of the request for match data
+// (RFC 792 routers quote 8 bytes), by its sequence number. nullopt when it
+// belongs to another trace or another program.
+std::optional<ProbeId> echo_probe(const Echo& echo, bool is_error, std::uint32_t nonce, std::uint32_t tag);
+
 // Writes a 20-byte TCP header without options: a SYN from source_port to
 // destination_port with sequence number `seq`, window 65535. With
 // `with_checksum` the checksum covers the IPv4 or IPv6 pseudo-header of
@@ -26,6 +55,13 @@ inline constexpr std::uint8_t k_tcp_ack = 0x10;
 // an IPv6 raw socket with IPV6_CHECKSUM, where the kernel fills it).
 void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address& source, const Address& destination,
                    std::uint16_t source_port, std::uint16_t destination_port, std::uint32_t seq, bool with_checksum);
+
+// Paris traceroute for ICMP echo: sets the 16-bit word at offset `at` of
+// `icmp` (an ICMP message; `at` even, outside the header) so that the
+// ones'-complement sum of the message, its checksum field taken as zero, is
+// `target`. Probes that differ only in their match data then all carry the
+// checksum ~target, and a load balancer that hashes it keeps them on one path.
+void balance_checksum(std::span<std::uint8_t> icmp, std::size_t at, std::uint16_t target);
 
 // The fields of a received TCP segment that can answer a SYN.
 struct TcpSegment {

@@ -20,12 +20,6 @@ namespace pk::probe {
 
 namespace {
 
-// A SYN's sequence number: 20 bits that change with every trace (a random
-// base per Tracer, xor the trace's tag), then the TTL (8 bits) and the query
-// (4 bits). Answers carry it back: quoted in an ICMP error, or as ack - 1.
-constexpr std::uint32_t k_probe_bits = 12;
-constexpr std::uint32_t k_probe_mask = (1U << k_probe_bits) - 1;
-
 class TcpTraceSocket final : public TraceSocket {
  public:
   TcpTraceSocket(UniqueFd raw_tcp, IcmpSocket icmp, UniqueFd port_holder, std::uint16_t source_port, bool v6)
@@ -34,12 +28,12 @@ class TcpTraceSocket final : public TraceSocket {
         m_port_holder(std::move(port_holder)),
         m_source_port(source_port),
         m_v6(v6),
-        m_base(std::random_device{}() & ~k_probe_mask) {}
+        m_base(std::random_device{}()) {}
 
   Expected<void> begin(const Address& destination, std::uint16_t port, std::uint32_t tag) override {
     m_destination = destination;
     m_port = port;
-    m_trace_bits = (m_base ^ (tag << k_probe_bits)) & ~k_probe_mask;
+    m_trace_bits = m_base ^ (tag << 12);  // the high 20 bits of every SYN's sequence number
     // The source address the kernel will choose: a connected UDP socket's.
     UniqueFd probe(socket(destination.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0));
     const Address to = destination.with_port(port);
@@ -56,7 +50,7 @@ class TcpTraceSocket final : public TraceSocket {
 
   int send(int ttl, int query, std::int64_t& sent_rt_ns) override {
     if (!set_hop_limit(m_tcp.get(), m_v6, ttl)) return errno;
-    const std::uint32_t seq = m_trace_bits | (static_cast<std::uint32_t>(ttl) << 4) | static_cast<std::uint32_t>(query);
+    const std::uint32_t seq = packet::tcp_probe_seq(m_trace_bits, {ttl, query});
     // IPv6: the kernel computes the checksum (IPV6_CHECKSUM).
     packet::build_tcp_syn(m_segment, m_source, m_destination, m_source_port, m_port, seq, !m_v6);
     for (;;) {
@@ -80,12 +74,6 @@ class TcpTraceSocket final : public TraceSocket {
   }
 
  private:
-  // The (ttl, query) a sequence number of this trace encodes.
-  std::optional<std::pair<int, int>> probe_of(std::uint32_t seq) const {
-    if ((seq & ~k_probe_mask) != m_trace_bits) return std::nullopt;
-    return std::pair{static_cast<int>((seq >> 4) & 0xffU), static_cast<int>(seq & 0xfU)};
-  }
-
   // SYN-ACK (open port) or RST (closed) from the destination.
   void read_tcp(std::vector<TraceAnswer>& out) {
     for (int i = 0; i < k_max_reads; ++i) {
@@ -102,9 +90,9 @@ class TcpTraceSocket final : public TraceSocket {
           segment->destination_port != m_source_port || (!syn_ack && !rst)) {
         continue;
       }
-      auto probe = probe_of(segment->ack - 1);
+      auto probe = packet::tcp_seq_probe(segment->ack - 1, m_trace_bits);
       if (!probe) continue;
-      out.push_back(TraceAnswer{probe->first, probe->second, core::HopReply::reached, from, std::nullopt, std::nullopt,
+      out.push_back(TraceAnswer{probe->ttl, probe->query, core::HopReply::reached, from, std::nullopt, std::nullopt,
                                 m->ancillary.rx_rt_ns});
     }
   }
@@ -121,9 +109,9 @@ class TcpTraceSocket final : public TraceSocket {
           q.source_port != m_source_port || q.destination_port != m_port || !q.tcp_seq) {
         continue;
       }
-      auto probe = probe_of(*q.tcp_seq);
+      auto probe = packet::tcp_seq_probe(*q.tcp_seq, m_trace_bits);
       if (!probe) continue;
-      out.push_back(TraceAnswer{probe->first, probe->second, error_reply(m_v6, error->type, m->name, m_destination),
+      out.push_back(TraceAnswer{probe->ttl, probe->query, error_reply(m_v6, error->type, m->name, m_destination),
                                 m->name, error->type, error->code, m->ancillary.rx_rt_ns});
     }
   }

@@ -28,7 +28,12 @@ class UdpTraceSocket final : public TraceSocket {
     m_tag = tag;
     m_destination = destination;
     // Connecting fixes the flow (both addresses and ports) for every probe
-    // and lets the kernel queue the ICMP errors about it.
+    // and lets the kernel queue the ICMP errors about it. The previous
+    // trace's connection goes first: it holds a source address that may not
+    // suit this destination.
+    sockaddr unspecified{};
+    unspecified.sa_family = AF_UNSPEC;
+    (void)connect(m_fd.get(), &unspecified, sizeof(unspecified));
     const Address to = destination.with_port(port);
     if (connect(m_fd.get(), to.sockaddr_ptr(), to.length()) != 0) {
       return make_error(ErrorKind::io,

@@ -35,10 +35,11 @@ struct Slot {
   std::int64_t sent_mono_ns = 0;
 };
 
-Expected<void> check_request(const TraceRequest& r, bool v6) {
+Expected<void> check_request(const TraceRequest& r, core::TraceMethod method, bool v6) {
   if (r.destination.family() != (v6 ? AF_INET6 : AF_INET)) {
     return invalid_input(fmt::format("this tracer is for IPv{} destinations", v6 ? 6 : 4));
   }
+  if (r.method != method) return invalid_input(fmt::format("this tracer probes with {}", core::to_string(method)));
   if (r.max_hops < 1 || r.max_hops > core::k_max_trace_hops) {
     return invalid_input(fmt::format("max hops must be 1 to {}", core::k_max_trace_hops));
   }
@@ -53,10 +54,10 @@ Expected<void> check_request(const TraceRequest& r, bool v6) {
 class SocketTracer final : public Tracer {
  public:
   SocketTracer(std::unique_ptr<TraceSocket> socket, core::TraceMethod method, bool v6)
-      : m_socket(std::move(socket)), m_method(method), m_v6(v6) {}
+      : m_socket(std::move(socket)), m_method(method), m_v6(v6), m_fds(m_socket->fds()), m_polled(m_fds.size()) {}
 
   Expected<core::Trace> run(const TraceRequest& request, const std::atomic<bool>& stop) override {
-    if (auto ok = check_request(request, m_v6); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_request(request, m_method, m_v6); !ok) return std::unexpected(ok.error());
     std::uint16_t port = 0;
     if (m_method != core::TraceMethod::icmp) {
       port = request.port != 0                    ? request.port
@@ -80,6 +81,10 @@ class SocketTracer final : public Tracer {
     const std::int64_t started_ns = monotonic_ns();
 
     m_slots.assign(static_cast<std::size_t>((request.max_hops - request.first_ttl + 1) * request.queries), Slot{});
+    for (std::size_t i = 0; i < m_slots.size(); ++i) {
+      m_slots[i].probe.ttl = m_first_ttl + static_cast<int>(i) / m_queries;
+      m_slots[i].probe.query = 1 + static_cast<int>(i) % m_queries;
+    }
     if (auto sent = send_all(stop); !sent) return std::unexpected(sent.error());
     await_answers(stop);
 
@@ -95,16 +100,16 @@ class SocketTracer final : public Tracer {
   }
 
  private:
-  // Every probe, in TTL order: all in flight together.
+  // Every probe, in TTL order, all in flight together; but none beyond a
+  // final hop already known (on a short, fast path the destination answers
+  // before the probes past it are sent, and the ICMP rate limit of the
+  // destination is not spent on them).
   Expected<void> send_all(const std::atomic<bool>& stop) {
     bool any_sent = false;
-    for (std::size_t i = 0; i < m_slots.size(); ++i) {
-      Slot& s = m_slots[i];
-      s.probe.ttl = m_first_ttl + static_cast<int>(i) / m_queries;
-      s.probe.query = 1 + static_cast<int>(i) % m_queries;
-      if (stop.load()) continue;  // left silent
-      const int err = m_socket->send(s.probe.ttl, s.probe.query, s.sent_rt_ns);
+    for (Slot& s : m_slots) {
+      if (stop.load()) break;  // the rest left silent
       s.sent_mono_ns = monotonic_ns();
+      const int err = m_socket->send(s.probe.ttl, s.probe.query, s.sent_rt_ns);
       if (err == 0) {
         s.sent = true;
         any_sent = true;
@@ -112,6 +117,10 @@ class SocketTracer final : public Tracer {
         // Nothing left the host: no route, or a local firewall.
         return make_error(ErrorKind::io,
                           fmt::format("cannot send to {}: {}", m_destination.to_string(), errno_text(err)));
+      }
+      if (s.probe.query == m_queries) {
+        poll_answers(0);
+        if (auto last = final_ttl(); last && *last <= s.probe.ttl) break;
       }
     }
     return {};
@@ -130,9 +139,6 @@ class SocketTracer final : public Tracer {
   // Until every probe up to the final hop is answered or has waited its
   // time, or `stop`.
   void await_answers(const std::atomic<bool>& stop) {
-    const std::vector<int> fds = m_socket->fds();
-    std::vector<pollfd> polled(fds.size());
-    std::vector<TraceAnswer> answers;
     while (!stop.load()) {
       const int last = final_ttl().value_or(core::k_max_trace_hops);
       const std::int64_t now = monotonic_ns();
@@ -144,16 +150,20 @@ class SocketTracer final : public Tracer {
         if (next_expiry < 0 || expiry < next_expiry) next_expiry = expiry;
       }
       if (next_expiry < 0) return;
-      const std::int64_t wait_ns = std::min(next_expiry - now, k_stop_check_ns);
-      for (std::size_t i = 0; i < fds.size(); ++i) polled[i] = pollfd{fds[i], POLLIN, 0};
-      const timespec timeout{0, static_cast<long>(wait_ns)};
-      if (ppoll(polled.data(), polled.size(), &timeout, nullptr) <= 0) continue;  // timeout or EINTR
-      for (const pollfd& p : polled) {
-        if (p.revents != 0) m_socket->receive(p.fd, answers);
-      }
-      for (const TraceAnswer& a : answers) record(a);
-      answers.clear();
+      poll_answers(std::min(next_expiry - now, k_stop_check_ns));
     }
+  }
+
+  // Records the answers waiting, or arriving within `wait_ns`.
+  void poll_answers(std::int64_t wait_ns) {
+    for (std::size_t i = 0; i < m_fds.size(); ++i) m_polled[i] = pollfd{m_fds[i], POLLIN, 0};
+    const timespec timeout{static_cast<time_t>(wait_ns / k_ns_per_s), static_cast<long>(wait_ns % k_ns_per_s)};
+    if (ppoll(m_polled.data(), m_polled.size(), &timeout, nullptr) <= 0) return;  // timeout or EINTR
+    for (const pollfd& p : m_polled) {
+      if (p.revents != 0) m_socket->receive(p.fd, m_answers);
+    }
+    for (const TraceAnswer& a : m_answers) record(a);
+    m_answers.clear();
   }
 
   void record(const TraceAnswer& a) {
@@ -179,6 +189,9 @@ class SocketTracer final : public Tracer {
   std::unique_ptr<TraceSocket> m_socket;
   core::TraceMethod m_method;
   bool m_v6;
+  std::vector<int> m_fds;
+  std::vector<pollfd> m_polled;
+  std::vector<TraceAnswer> m_answers;
   std::uint32_t m_tag = 0;
   // The running trace.
   Address m_destination;

@@ -217,3 +217,59 @@ TEST_CASE("write_match and read_match round-trip, and write_echo_request uses th
   build_echo_request(echo, false, 1, 2, m, true);
   CHECK(read_match(std::span<const std::uint8_t>(echo).subspan(k_icmp_header_size)) == m);
 }
+
+TEST_CASE("balance_checksum gives echo requests with different match data one checksum") {
+  std::optional<std::uint16_t> first;
+  for (std::uint32_t ttl = 1; ttl <= 30; ++ttl) {
+    for (std::uint32_t query = 1; query <= 3; ++query) {
+      Bytes echo(k_icmp_header_size + 32);
+      build_echo_request(echo, false, 0x4242, 1, Match{0x9e3779b9, ttl, query, 0xffff0000U + ttl}, false);
+      const Bytes before = echo;
+      balance_checksum(echo, k_icmp_header_size + k_match_size, 0x5041);
+      // Only the balancing word changed, and the checksum is ~target.
+      CHECK(std::equal(echo.begin(), echo.begin() + 28, before.begin()));
+      CHECK(std::equal(echo.begin() + 30, echo.end(), before.begin() + 30));
+      const std::uint16_t sum = checksum(echo);
+      CHECK(sum == static_cast<std::uint16_t>(~0x5041));
+      if (!first) first = sum;
+      CHECK(sum == *first);
+      CHECK(read_match(std::span<const std::uint8_t>(echo).subspan(k_icmp_header_size))->slot == ttl);
+    }
+  }
+}
+
+TEST_CASE("tcp_probe_seq names a probe and its trace; tcp_seq_probe reads it back") {
+  const std::uint32_t trace_bits = 0xabcde123;  // the low 12 bits are not used
+  const std::uint32_t seq = tcp_probe_seq(trace_bits, {17, 3});
+  CHECK(seq == 0xabcde113U);
+  CHECK(tcp_seq_probe(seq, trace_bits) == ProbeId{17, 3});
+  CHECK(tcp_seq_probe(tcp_probe_seq(trace_bits, {255, 10}), trace_bits) == ProbeId{255, 10});
+  // Another trace (other high bits) does not match.
+  CHECK_FALSE(tcp_seq_probe(seq, trace_bits ^ 0x1000));
+  CHECK_FALSE(tcp_seq_probe(seq ^ 0x80000000U, trace_bits));
+}
+
+TEST_CASE("echo_probe: by match data, or by sequence number for errors quoting 8 bytes") {
+  const std::uint32_t nonce = 0x11223344;
+  const std::uint32_t tag = 0x25;  // the sequence keeps its low 4 bits: 5
+  const std::uint16_t seq = echo_probe_sequence(tag, {9, 2});
+  CHECK(seq == 0x5092);
+
+  // A full quote or an echo reply: the match data decides.
+  Echo full{0x4242, seq, Match{nonce, 9, 2, tag}};
+  CHECK(echo_probe(full, false, nonce, tag) == ProbeId{9, 2});
+  CHECK(echo_probe(full, true, nonce, tag) == ProbeId{9, 2});
+  CHECK_FALSE(echo_probe(full, false, nonce + 1, tag));  // another tracer
+  CHECK_FALSE(echo_probe(full, true, nonce, tag + 1));   // an earlier trace
+
+  // An error quoting the 8-byte header only, parsed from the bytes a router sends.
+  Bytes request(k_icmp_header_size + 32);
+  build_echo_request(request, false, 0x4242, seq, Match{nonce, 9, 2, tag}, true);
+  const Bytes quote = ipv4(Bytes(request.begin(), request.begin() + 8), 1, {192, 0, 2, 1}, {198, 51, 100, 7});
+  auto r = parse_icmp(icmp(k_v4_time_exceeded, 0, quote), false);
+  REQUIRE(r);
+  CHECK_FALSE(r->echo.match);
+  CHECK(echo_probe(r->echo, true, nonce, tag) == ProbeId{9, 2});
+  CHECK_FALSE(echo_probe(r->echo, true, nonce, tag + 1));  // another trace's sequence
+  CHECK_FALSE(echo_probe(r->echo, false, nonce, tag));     // a reply must carry match data
+}

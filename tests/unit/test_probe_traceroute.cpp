@@ -194,6 +194,7 @@ TEST_CASE("Tracer: requests out of range are invalid input") {
   bad([](TraceRequest& r) { r.queries = 11; });
   bad([](TraceRequest& r) { r.wait = 0s; });
   bad([](TraceRequest& r) { r.destination = *Address::parse_literal("::1"); });
+  bad([](TraceRequest& r) { r.method = TraceMethod::tcp; });
 }
 
 TEST_CASE("ReverseDns: names of looked-up addresses, nothing for the rest") {
