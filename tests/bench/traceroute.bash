@@ -5,6 +5,8 @@
 #   pingkeeper traceroute FAR --probe udp|icmp|tcp --no-dns --no-save --queries 3
 #   traceroute -n -q3 FAR (UDP), -I, -T -p 8080        (traceroute(8) 2.1.2)
 #   mtr -r -c1 -n FAR (ICMP), -u, -T -P 8080           (mtr 0.95)
+#   mtr -r -c1 -n -G 1 FAR: mtr waits its grace time (-G, default 5 s) after
+#       the last probe whatever came back; this shows the part of it
 # and with one silent hop (nft in r2 drops its time exceeded), where the
 # wait decides: pingkeeper --wait 1s vs traceroute -w 1, UDP and ICMP.
 # Every command runs under pk_rusage (wall, user + sys CPU, peak RSS) inside
@@ -50,11 +52,12 @@ CMD[tr_tcp]="traceroute -n -q3 -T -p $PORT $FAR"
 CMD[mtr_icmp]="mtr -r -c1 -n $FAR"
 CMD[mtr_udp]="mtr -r -c1 -n -u $FAR"
 CMD[mtr_tcp]="mtr -r -c1 -n -T -P $PORT $FAR"
+CMD[mtr_icmp_g1]="mtr -r -c1 -n -G 1 $FAR"
 CMD[pk_udp_silent]="$PK_BIN traceroute $FAR --probe udp --no-dns --no-save --queries 3 --wait 1s"
 CMD[pk_icmp_silent]="$PK_BIN traceroute $FAR --probe icmp --no-dns --no-save --queries 3 --wait 1s"
 CMD[tr_udp_silent]="traceroute -n -q3 -w 1 $FAR"
 CMD[tr_icmp_silent]="traceroute -n -q3 -w 1 -I $FAR"
-CLEAR=(pk_udp pk_icmp pk_tcp tr_udp tr_icmp tr_tcp mtr_icmp mtr_udp mtr_tcp)
+CLEAR=(pk_udp pk_icmp pk_tcp tr_udp tr_icmp tr_tcp mtr_icmp mtr_udp mtr_tcp mtr_icmp_g1)
 SILENT=(pk_udp_silent pk_icmp_silent tr_udp_silent tr_icmp_silent)
 
 # run NAME: one measured run of CMD[NAME] (the commands hold no spaces but
