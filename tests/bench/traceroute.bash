@@ -5,14 +5,18 @@
 #   pingkeeper traceroute FAR --probe udp|icmp|tcp --no-dns --no-save --queries 3
 #   traceroute -n -q3 FAR (UDP), -I, -T -p 8080        (traceroute(8) 2.1.2)
 #   mtr -r -c1 -n FAR (ICMP), -u, -T -P 8080           (mtr 0.95)
-#   mtr -r -c1 -n -G 1 FAR: mtr waits its grace time (-G, default 5 s) after
-#       the last probe whatever came back; this shows the part of it
-# and with one silent hop (nft in r2 drops its time exceeded), where the
-# wait decides: pingkeeper --wait 1s vs traceroute -w 1, UDP and ICMP.
+#   mtr -r -c1 -n -G 1 FAR: mtr waits its grace time (-G, default 5 s)
+#       after the last probe whatever came back; this shows that part
+# then each program's start alone (pingkeeper --version, traceroute
+# --version), then one silent hop (nft in r2 drops its time exceeded), where
+# the wait decides: pingkeeper --wait 1s vs traceroute -w 1, UDP and ICMP.
 # Every command runs under pk_rusage (wall, user + sys CPU, peak RSS) inside
-# src, once to warm up and then BENCH_TRACE_REPS rounds (default 5), the
-# order reversed in even rounds; figures are medians. Before the rounds each
-# tool's output is checked: it must list far as the last hop.
+# src, once to warm up and then in rounds, the order reversed in even
+# rounds: BENCH_TRACE_FAST_REPS (default 21) for pingkeeper and
+# traceroute(8) when every hop answers (a few ms each), BENCH_TRACE_REPS
+# (default 5) for mtr and for the silent hop (seconds each); figures are medians. After the rounds each
+# trace's last output is checked: it must list the chain's hops (10.77.1.2,
+# 10.77.2.2 or '*', 10.77.3.2, far), else the benchmark fails.
 #
 #   bash tests/bench/traceroute.bash PINGKEEPER PK_ICMP_RESPONDER TOOLS_DIR
 #
@@ -24,6 +28,7 @@ RUSAGE_BIN=$(realpath -- "${3:-.}")/pk_rusage
 source "$BENCH_SRC/../net/lib.bash" "$1" "$2"
 source "$BENCH_SRC/common.bash"
 REPS=${BENCH_TRACE_REPS:-5}
+FAST_REPS=${BENCH_TRACE_FAST_REPS:-21}
 PORT=8080
 TMP=$PK_TMP
 MEASURE_TIMEOUT=60
@@ -57,7 +62,10 @@ CMD[pk_udp_silent]="$PK_BIN traceroute $FAR --probe udp --no-dns --no-save --que
 CMD[pk_icmp_silent]="$PK_BIN traceroute $FAR --probe icmp --no-dns --no-save --queries 3 --wait 1s"
 CMD[tr_udp_silent]="traceroute -n -q3 -w 1 $FAR"
 CMD[tr_icmp_silent]="traceroute -n -q3 -w 1 -I $FAR"
-CLEAR=(pk_udp pk_icmp pk_tcp tr_udp tr_icmp tr_tcp mtr_icmp mtr_udp mtr_tcp mtr_icmp_g1)
+CMD[pk_version]="$PK_BIN --version"
+CMD[tr_version]="traceroute --version"
+FAST=(pk_udp pk_icmp pk_tcp tr_udp tr_icmp tr_tcp)
+MTR=(mtr_icmp mtr_udp mtr_tcp mtr_icmp_g1)
 SILENT=(pk_udp_silent pk_icmp_silent tr_udp_silent tr_icmp_silent)
 
 # run NAME: one measured run of CMD[NAME] (the commands hold no spaces but
@@ -83,15 +91,16 @@ check() {
   fi
 }
 
-# rounds NAME...: a warm-up and REPS measured rounds, order reversed in even rounds.
+# rounds N NAME...: a warm-up and N measured rounds, order reversed in even rounds.
 rounds() {
-  local name rep order
+  local n=$1 name rep order
+  shift
   for name in "$@"; do
     run "$name"
     unset "W_$name" "C_$name" "M_$name"
   done
-  for ((rep = 1; rep <= REPS; rep++)); do
-    log "traceroute: round $rep/$REPS: $*"
+  for ((rep = 1; rep <= n; rep++)); do
+    log "traceroute: round $rep/$n: $*"
     order=("$@")
     if ((rep % 2 == 0)); then
       mapfile -t order < <(printf '%s\n' "$@" | tac)
@@ -102,12 +111,12 @@ rounds() {
   done
 }
 
-# report NAME CASE: the figures of NAME.
+# report NAME CASE N: the figures of NAME, N rounds.
 report() {
   local name=$1 tool=${1%%_*} method=${1#*_}
   case $tool in pk) tool=pingkeeper ;; tr) tool=traceroute ;; esac
   emit "traceroute_${tool}_${method}_wall_s" "$(med W "$name")" s "tool=$tool" "hops=4" "queries=3" "case=$2" \
-    "reps=$REPS" "stat=median" "per_rep=$(list W "$name")" "cpu_s=$(med C "$name")" \
+    "reps=$3" "stat=median" "per_rep=$(list W "$name")" "cpu_s=$(med C "$name")" \
     "peak_rss_kb=$(med M "$name")" "command=${CMD[$name]//$PK_BIN/pingkeeper}"
 }
 
@@ -121,25 +130,34 @@ ratio() {
 }
 
 log "traceroute: all hops answer"
-rounds "${CLEAR[@]}"
-for name in "${CLEAR[@]}"; do
+rounds "$FAST_REPS" "${FAST[@]}"
+rounds "$REPS" "${MTR[@]}"
+for name in "${FAST[@]}" "${MTR[@]}"; do
   check "$name" "1 10.77.1.2 2 10.77.2.2 3 10.77.3.2 4 $FAR"
 done
-for name in "${CLEAR[@]}"; do
-  report "$name" all_answer
+for name in "${FAST[@]}"; do
+  report "$name" all_answer "$FAST_REPS"
+done
+for name in "${MTR[@]}"; do
+  report "$name" all_answer "$REPS"
 done
 for m in udp icmp tcp; do
   ratio "pk_$m" "tr_$m" all_answer
 done
 
+log "traceroute: program start alone"
+rounds "$FAST_REPS" pk_version tr_version
+report pk_version startup "$FAST_REPS"
+report tr_version startup "$FAST_REPS"
+
 log "traceroute: r2 silent (nft drops its time exceeded)"
 ns_drop_time_exceeded r2
-rounds "${SILENT[@]}"
+rounds "$REPS" "${SILENT[@]}"
 for name in "${SILENT[@]}"; do
   check "$name" "1 10.77.1.2 2 * 3 10.77.3.2 4 $FAR"
 done
 for name in "${SILENT[@]}"; do
-  report "$name" hop2_silent
+  report "$name" hop2_silent "$REPS"
 done
 for m in udp icmp; do
   ratio "pk_${m}_silent" "tr_${m}_silent" hop2_silent
