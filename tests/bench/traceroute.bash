@@ -9,7 +9,9 @@
 #       after the last probe whatever came back; this shows that part
 # then each program's start alone (pingkeeper --version, traceroute
 # --version), then one silent hop (nft in r2 drops its time exceeded), where
-# the wait decides: pingkeeper --wait 1s vs traceroute -w 1, UDP and ICMP.
+# the wait decides: pingkeeper --wait 1s vs traceroute -w 1, UDP and ICMP,
+# and traceroute with its default wait (-w 5,3,10: at most 5 s, but no more
+# than 10 times the RTT of a later hop that answered).
 # Every command runs under pk_rusage (wall, user + sys CPU, peak RSS) inside
 # src, once to warm up and then in rounds, the order reversed in even
 # rounds: BENCH_TRACE_FAST_REPS (default 21) for pingkeeper and
@@ -62,11 +64,13 @@ CMD[pk_udp_silent]="$PK_BIN traceroute $FAR --probe udp --no-dns --no-save --que
 CMD[pk_icmp_silent]="$PK_BIN traceroute $FAR --probe icmp --no-dns --no-save --queries 3 --wait 1s"
 CMD[tr_udp_silent]="traceroute -n -q3 -w 1 $FAR"
 CMD[tr_icmp_silent]="traceroute -n -q3 -w 1 -I $FAR"
+CMD[tr_udp_silent_default]="traceroute -n -q3 $FAR"
+CMD[tr_icmp_silent_default]="traceroute -n -q3 -I $FAR"
 CMD[pk_version]="$PK_BIN --version"
 CMD[tr_version]="traceroute --version"
 FAST=(pk_udp pk_icmp pk_tcp tr_udp tr_icmp tr_tcp)
 MTR=(mtr_icmp mtr_udp mtr_tcp mtr_icmp_g1)
-SILENT=(pk_udp_silent pk_icmp_silent tr_udp_silent tr_icmp_silent)
+SILENT=(pk_udp_silent pk_icmp_silent tr_udp_silent tr_icmp_silent tr_udp_silent_default tr_icmp_silent_default)
 
 # run NAME: one measured run of CMD[NAME] (the commands hold no spaces but
 # those between words).
@@ -161,6 +165,7 @@ for name in "${SILENT[@]}"; do
 done
 for m in udp icmp; do
   ratio "pk_${m}_silent" "tr_${m}_silent" hop2_silent
+  ratio "pk_${m}_silent" "tr_${m}_silent_default" hop2_silent
 done
 ns_clear_time_exceeded r2
 
