@@ -41,6 +41,7 @@ struct TraceOptions {
   bool no_dns = false;
   bool no_save = false;
   bool history = false;
+  std::string trace_option;  // the first option given that only a trace takes
   std::optional<std::string> since;
   bool v4 = false;
   bool v6 = false;
@@ -67,6 +68,9 @@ Expected<void> check_options(const TraceOptions& o) {
   }
   if (o.port && (*o.port < 1 || *o.port > 65535)) return invalid_input("--port must be 1 to 65535");
   if (o.since && !o.history) return invalid_input("--since applies to --history only");
+  if (o.history && !o.trace_option.empty()) {
+    return invalid_input(fmt::format("{} applies to a trace, not to --history", o.trace_option));
+  }
   return {};
 }
 
@@ -294,10 +298,11 @@ void register_traceroute(CLI::App& app, Context& ctx) {
       "Exit 0 whether the destination was reached or not; 1 when nothing can be sent (no route).\n"
       "\n"
       "Probes: each trace is one flow (Paris traceroute: udp keeps both ports, icmp its echo id,\n"
-      "sequence and checksum), so per-flow ECMP load balancers keep it on one path. udp needs no privilege;\n"
-      "icmp needs net.ipv4.ping_group_range to hold your group, or CAP_NET_RAW; tcp (SYN from one source\n"
-      "port) needs root or CAP_NET_RAW (exit 4 says how). A known target's family and, for a TCP target,\n"
-      "its probe and port are the defaults.\n"
+      "sequence and checksum), so per-flow ECMP load balancers keep it on one path. udp needs no privilege\n"
+      "(but without CAP_NET_RAW a router that quotes only 8 bytes of a probe shows '*'); icmp needs\n"
+      "net.ipv4.ping_group_range to hold your group, or CAP_NET_RAW; tcp (SYN from one source port) needs\n"
+      "root or CAP_NET_RAW (exit 4 says how). A known target's family and, for a TCP target, its probe and\n"
+      "port are the defaults.\n"
       "\n"
       "Routers rate-limit their ICMP errors (Linux: about one a second per source after a short burst),\n"
       "so traces run back to back may show '*' where a later trace gets an answer.\n"
@@ -316,7 +321,16 @@ void register_traceroute(CLI::App& app, Context& ctx) {
       "  pingkeeper traceroute web1 --probe tcp --port 443 --no-dns\n"
       "  pingkeeper traceroute 2001:db8::1 --probe udp --max-hops 20 --wait 500ms --json\n"
       "  pingkeeper traceroute web1 --history --since -7d");
-  cmd->callback([&ctx, o] { ctx.action = [&ctx, o]() -> Expected<void> { return traceroute(ctx, *o); }; });
+  cmd->callback([&ctx, o, cmd] {
+    for (const char* name : {"--probe", "--port", "--max-hops", "--queries", "--wait", "--first-ttl", "--no-dns",
+                             "--no-save", "-4", "-6"}) {
+      if (cmd->count(name) > 0) {
+        o->trace_option = name;
+        break;
+      }
+    }
+    ctx.action = [&ctx, o]() -> Expected<void> { return traceroute(ctx, *o); };
+  });
 }
 
 }  // namespace pk::cli

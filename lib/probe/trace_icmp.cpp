@@ -21,7 +21,7 @@ constexpr std::size_t k_payload = 32;  // as traceroute(8): 60-byte IPv4 packets
 // Paris-style: every probe of a trace has the same type, code and checksum
 // (the first 4 bytes, where load balancers read the ports of UDP and TCP;
 // the word after the match data balances the sum) and echo id; the match
-// data and the sequence number (packet::echo_probe_sequence) name the probe.
+// data and the sequence number (packet::probe_number) name the probe.
 constexpr std::uint16_t k_sum = 0x5041;  // "PA"
 constexpr std::size_t k_balance_at = packet::k_icmp_header_size + packet::k_match_size;
 
@@ -44,7 +44,7 @@ class IcmpTraceSocket final : public TraceSocket {
     const int fd = m_socket.fd.get();
     if (!set_hop_limit(fd, m_socket.v6, ttl)) return errno;
     // The echo id of a datagram socket is the kernel's.
-    const std::uint16_t sequence = packet::echo_probe_sequence(m_tag, {ttl, query});
+    const std::uint16_t sequence = packet::probe_number(m_tag, {ttl, query});
     packet::write_echo_request(
         m_packet, m_socket.v6, m_socket.raw ? m_ident : 0, sequence,
         packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag}, false);

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 #include <netinet/in.h>
+#include <vector>
 
 namespace pk::probe::packet {
 
@@ -62,6 +63,15 @@ bool is_error_type(bool v6, std::uint8_t type) {
   return type == k_v4_dest_unreachable || type == k_v4_time_exceeded;
 }
 
+// Sets the word at `at` so that the ones'-complement sum of `data` is `target`.
+void balance_sum(std::span<std::uint8_t> data, std::size_t at, std::uint16_t target) {
+  put16(data, at, 0);
+  const auto sum = static_cast<std::uint16_t>(~checksum(data));                   // the folded sum of the other words
+  std::uint32_t word = std::uint32_t{target} + static_cast<std::uint16_t>(~sum);  // target - sum
+  word = (word & 0xffffU) + (word >> 16);
+  put16(data, at, static_cast<std::uint16_t>(word));
+}
+
 // The quoted IP header and transport header of an error.
 std::optional<QuotedTransport> parse_quote(std::span<const std::uint8_t> quoted, bool v6) {
   QuotedTransport q;
@@ -86,6 +96,7 @@ std::optional<QuotedTransport> parse_quote(std::span<const std::uint8_t> quoted,
   if (q.protocol == k_proto_tcp) {
     q.tcp_seq = be32(transport, 4);
   } else {
+    q.udp_checksum = be16(transport, 6);
     q.payload = transport.subspan(k_transport_quote);  // the UDP header is 8 bytes
   }
   return q;
@@ -103,9 +114,47 @@ std::optional<ProbeId> tcp_seq_probe(std::uint32_t seq, std::uint32_t trace_bits
   return ProbeId{static_cast<int>((seq >> 4) & 0xffU), static_cast<int>(seq & 0xfU)};
 }
 
-std::uint16_t echo_probe_sequence(std::uint32_t tag, ProbeId probe) {
+std::uint16_t probe_number(std::uint32_t tag, ProbeId probe) {
   return static_cast<std::uint16_t>(((tag & 0xfU) << 12) | (static_cast<std::uint32_t>(probe.ttl & 0xff) << 4) |
                                     static_cast<std::uint32_t>(probe.query & 0xf));
+}
+
+std::optional<ProbeId> probe_of_number(std::uint16_t number, std::uint32_t tag) {
+  if ((number >> 12) != (tag & 0xfU)) return std::nullopt;
+  return ProbeId{static_cast<int>((number >> 4) & 0xffU), static_cast<int>(number & 0xfU)};
+}
+
+void set_udp_checksum(std::span<std::uint8_t> payload, std::size_t at, const Address& source, std::uint16_t source_port,
+                      const Address& destination, std::uint16_t destination_port, std::uint16_t checksum) {
+  // Pseudo-header (RFC 768 / RFC 8200 section 8.1), UDP header, payload:
+  // balanced so that the sum, complemented, is `checksum`.
+  const auto src = ip_bytes(source);
+  const auto dst = ip_bytes(destination);
+  const auto length = static_cast<std::uint16_t>(k_transport_quote + payload.size());
+  std::vector<std::uint8_t> sum(40 + k_transport_quote + payload.size());
+  std::size_t off = 0;
+  std::memcpy(sum.data(), src.data(), src.size());
+  off += src.size();
+  std::memcpy(sum.data() + off, dst.data(), dst.size());
+  off += dst.size();
+  if (source.is_v6()) {
+    put32(sum, off, length);
+    sum[off + 7] = k_proto_udp;
+    off += 8;
+  } else {
+    sum[off + 1] = k_proto_udp;
+    put16(sum, off + 2, length);
+    off += 4;
+  }
+  put16(sum, off, source_port);
+  put16(sum, off + 2, destination_port);
+  put16(sum, off + 4, length);
+  off += k_transport_quote;  // the checksum field (offset 6) stays 0
+  std::memcpy(sum.data() + off, payload.data(), payload.size());
+  const auto whole = std::span<std::uint8_t>(sum.data(), off + payload.size());
+  balance_sum(whole, off + at, static_cast<std::uint16_t>(~checksum));
+  payload[at] = whole[off + at];
+  payload[at + 1] = whole[off + at + 1];
 }
 
 std::optional<ProbeId> echo_probe(const Echo& echo, bool is_error, std::uint32_t nonce, std::uint32_t tag) {
@@ -113,8 +162,8 @@ std::optional<ProbeId> echo_probe(const Echo& echo, bool is_error, std::uint32_t
     if (echo.match->nonce != nonce || echo.match->generation != tag) return std::nullopt;
     return ProbeId{static_cast<int>(echo.match->slot), static_cast<int>(echo.match->index)};
   }
-  if (!is_error || (echo.sequence >> 12) != (tag & 0xfU)) return std::nullopt;
-  return ProbeId{static_cast<int>((echo.sequence >> 4) & 0xffU), static_cast<int>(echo.sequence & 0xfU)};
+  if (!is_error) return std::nullopt;
+  return probe_of_number(echo.sequence, tag);
 }
 
 void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address& source, const Address& destination,
@@ -151,14 +200,10 @@ void build_tcp_syn(std::span<std::uint8_t, k_tcp_header_size> out, const Address
 }
 
 void balance_checksum(std::span<std::uint8_t> icmp, std::size_t at, std::uint16_t target) {
-  put16(icmp, at, 0);
   const std::uint16_t field = be16(icmp, 2);
   put16(icmp, 2, 0);
-  const auto sum = static_cast<std::uint16_t>(~checksum(icmp));  // the folded sum of the other words
+  balance_sum(icmp, at, target);
   put16(icmp, 2, field);
-  std::uint32_t word = std::uint32_t{target} + static_cast<std::uint16_t>(~sum);  // target - sum
-  word = (word & 0xffffU) + (word >> 16);
-  put16(icmp, at, static_cast<std::uint16_t>(word));
 }
 
 std::optional<TcpSegment> parse_tcp_segment(std::span<const std::uint8_t> data, bool with_ip_header) {

@@ -37,14 +37,27 @@ std::uint32_t tcp_probe_seq(std::uint32_t trace_bits, ProbeId probe);
 // those of `trace_bits`.
 std::optional<ProbeId> tcp_seq_probe(std::uint32_t seq, std::uint32_t trace_bits);
 
-// The echo sequence number of an ICMP probe: (tag & 0xf) << 12 | ttl << 4 |
-// query, where `tag` numbers the tracer's traces.
-std::uint16_t echo_probe_sequence(std::uint32_t tag, ProbeId probe);
+// A 16-bit number for a probe that fits the first 8 bytes of an ICMP or UDP
+// probe (which every router quotes): (tag & 0xf) << 12 | ttl << 4 | query,
+// where `tag` numbers the tracer's traces. Never 0 or 0xffff. ICMP probes
+// carry it as the echo sequence, UDP probes (when a raw ICMP socket can read
+// the quoted header) as their checksum.
+std::uint16_t probe_number(std::uint32_t tag, ProbeId probe);
+
+// The probe a number names when it is of the trace `tag`.
+std::optional<ProbeId> probe_of_number(std::uint16_t number, std::uint32_t tag);
+
+// Sets the 16-bit word at offset `at` of a UDP payload (`at` even) so that
+// the checksum of the datagram from (source, source_port) to (destination,
+// destination_port) carrying it is `checksum` (not 0 or 0xffff).
+void set_udp_checksum(std::span<std::uint8_t> payload, std::size_t at, const Address& source, std::uint16_t source_port,
+                      const Address& destination, std::uint16_t destination_port, std::uint16_t checksum);
 
 // The probe of the trace (nonce, tag) that an echo message belongs to: by
 // its match data (slot = TTL, index = query, generation = tag), or, for an
 // error (`is_error`) that quotes too little of the request for match data
-// (RFC 792 routers quote 8 bytes), by its sequence number. nullopt when it
+// (RFC 792 routers quote 8 bytes), by its sequence number (probe_number).
+// nullopt when it
 // belongs to another trace or another program.
 std::optional<ProbeId> echo_probe(const Echo& echo, bool is_error, std::uint32_t nonce, std::uint32_t tag);
 
@@ -84,7 +97,8 @@ struct QuotedTransport {
   Address destination;        // of the quoted packet (no port)
   std::uint16_t source_port = 0;
   std::uint16_t destination_port = 0;
-  std::optional<std::uint32_t> tcp_seq;  // TCP: the quoted sequence number
+  std::optional<std::uint32_t> tcp_seq;       // TCP: the quoted sequence number
+  std::optional<std::uint16_t> udp_checksum;  // UDP: the quoted checksum
   // What follows the quoted UDP header (empty for TCP, and when the error
   // quotes no more than the 8 bytes RFC 792 requires): a view into the input.
   std::span<const std::uint8_t> payload;

@@ -1,8 +1,14 @@
 // UDP traceroute probes without privilege: a connected datagram socket with
 // IP_RECVERR / IPV6_RECVERR (as tracepath), one flow per trace (Paris), the
-// probes told apart by the match data of their payload.
+// probes told apart by the match data of their payload. The error queue
+// returns what a router quoted of that payload, nothing of the UDP header, so
+// a router that quotes only the 8 bytes RFC 792 asks for cannot be matched
+// there; when a raw ICMP socket can be opened too (root or CAP_NET_RAW), it
+// reads those errors and the probe is named by its UDP checksum, which a word
+// after the match data sets (packet::probe_number, as Paris traceroute does).
 
 #include "probe/packet.hpp"
+#include "probe/trace_packet.hpp"
 #include "probe/trace_socket.hpp"
 #include "probe/unique_fd.hpp"
 
@@ -22,11 +28,13 @@ constexpr int k_send_attempts = 3;
 
 class UdpTraceSocket final : public TraceSocket {
  public:
-  UdpTraceSocket(UniqueFd fd, bool v6) : m_fd(std::move(fd)), m_v6(v6), m_nonce(std::random_device{}()) {}
+  UdpTraceSocket(UniqueFd fd, IcmpSocket raw_icmp, bool v6)
+      : m_fd(std::move(fd)), m_icmp(std::move(raw_icmp)), m_v6(v6), m_nonce(std::random_device{}()) {}
 
   Expected<void> begin(const Address& destination, std::uint16_t port, std::uint32_t tag) override {
     m_tag = tag;
     m_destination = destination;
+    m_port = port;
     // Connecting fixes the flow (both addresses and ports) for every probe
     // and lets the kernel queue the ICMP errors about it. The previous
     // trace's connection goes first: it holds a source address that may not
@@ -39,6 +47,12 @@ class UdpTraceSocket final : public TraceSocket {
       return make_error(ErrorKind::io,
                         fmt::format("cannot send to {}: {}", destination.to_string(), errno_text(errno)));
     }
+    sockaddr_storage local{};
+    socklen_t length = sizeof(local);
+    if (getsockname(m_fd.get(), reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+      return make_error(ErrorKind::io, fmt::format("cannot read the UDP source address: {}", errno_text(errno)));
+    }
+    m_source = Address(reinterpret_cast<const sockaddr*>(&local), length);
     discard_pending();
     return {};
   }
@@ -47,6 +61,8 @@ class UdpTraceSocket final : public TraceSocket {
     if (!set_hop_limit(m_fd.get(), m_v6, ttl)) return errno;
     packet::write_match(
         m_payload, packet::Match{m_nonce, static_cast<std::uint32_t>(ttl), static_cast<std::uint32_t>(query), m_tag});
+    packet::set_udp_checksum(m_payload, packet::k_match_size, m_source, m_source.port(), m_destination, m_port,
+                             packet::probe_number(m_tag, {ttl, query}));
     int err = 0;
     for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
       sent_rt_ns = realtime_ns();
@@ -59,9 +75,16 @@ class UdpTraceSocket final : public TraceSocket {
     return err;
   }
 
-  std::vector<int> fds() const override { return {m_fd.get()}; }
+  std::vector<int> fds() const override {
+    if (!m_icmp) return {m_fd.get()};
+    return {m_fd.get(), m_icmp.fd.get()};
+  }
 
   void receive(int fd, std::vector<TraceAnswer>& out) override {
+    if (fd == m_icmp.fd.get()) {
+      read_raw_icmp(out);
+      return;
+    }
     for (int i = 0; i < k_max_reads; ++i) {
       auto m = receive_message(fd, MSG_ERRQUEUE, m_buffer);
       if (!m) break;
@@ -77,6 +100,34 @@ class UdpTraceSocket final : public TraceSocket {
   }
 
  private:
+  // Errors about our flow on the raw ICMP socket: by the match data when the
+  // router quoted it, else by the quoted checksum. (Errors the error queue
+  // matched too are ignored as repeats.)
+  void read_raw_icmp(std::vector<TraceAnswer>& out) {
+    for (int i = 0; i < k_max_reads; ++i) {
+      auto m = receive_message(m_icmp.fd.get(), 0, m_buffer);
+      if (!m) break;
+      auto error = m_v6 ? packet::parse_transport_error(m->data, true) : packet::parse_ipv4_transport_error(m->data);
+      if (!error) continue;
+      const packet::QuotedTransport& q = error->quoted;
+      if (q.protocol != packet::k_proto_udp || !same_ip(q.destination, m_destination) ||
+          q.source_port != m_source.port() || q.destination_port != m_port) {
+        continue;
+      }
+      std::optional<packet::ProbeId> probe;
+      if (auto match = packet::read_match(q.payload)) {
+        if (match->nonce == m_nonce && match->generation == m_tag) {
+          probe = packet::ProbeId{static_cast<int>(match->slot), static_cast<int>(match->index)};
+        }
+      } else if (q.udp_checksum) {
+        probe = packet::probe_of_number(*q.udp_checksum, m_tag);
+      }
+      if (!probe) continue;
+      out.push_back(TraceAnswer{probe->ttl, probe->query, error_reply(m_v6, error->type, m->name, m_destination),
+                                m->name, error->type, error->code, m->ancillary.rx_rt_ns});
+    }
+  }
+
   // Datagrams a UDP service at the port sent back, and the pending socket
   // error (else poll reports POLLERR forever).
   void discard_pending() {
@@ -89,11 +140,14 @@ class UdpTraceSocket final : public TraceSocket {
   }
 
   UniqueFd m_fd;
+  IcmpSocket m_icmp;  // raw, when allowed: errors that quote 8 bytes
   bool m_v6;
   std::uint32_t m_nonce;
   std::uint32_t m_tag = 0;
   Address m_destination;
-  std::array<std::uint8_t, packet::k_match_size> m_payload{};
+  std::uint16_t m_port = 0;
+  Address m_source;                                                // with the socket's port
+  std::array<std::uint8_t, packet::k_match_size + 2> m_payload{};  // match data, the checksum word
   MessageBuffer m_buffer;
 };
 
@@ -107,7 +161,9 @@ Expected<std::unique_ptr<TraceSocket>> open_udp_trace(bool v6) {
   if (setsockopt(fd.get(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof(on)) != 0) {
     return make_error(ErrorKind::io, fmt::format("cannot read ICMP errors on a UDP socket: {}", errno_text(errno)));
   }
-  return std::unique_ptr<TraceSocket>(std::make_unique<UdpTraceSocket>(std::move(fd), v6));
+  // Without the privilege for it, errors come from the error queue only.
+  auto raw = open_icmp(v6, true);
+  return std::unique_ptr<TraceSocket>(std::make_unique<UdpTraceSocket>(std::move(fd), std::move(raw.socket), v6));
 }
 
 }  // namespace pk::probe

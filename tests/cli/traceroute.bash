@@ -207,6 +207,9 @@ expect_rejected 2 "--port applies to --probe udp or tcp, not icmp" traceroute 12
 expect_rejected 2 '--probe must be icmp, udp or tcp, not "sctp"' traceroute 127.0.0.1 --probe sctp
 expect_rejected 2 "--since applies to --history only" traceroute lo --since -1h
 expect_rejected 2 "-4 excludes -6" traceroute 127.0.0.1 -4 -6
+expect_rejected 2 "--probe applies to a trace, not to --history" traceroute lo --history --probe udp
+expect_rejected 2 "--max-hops applies to a trace, not to --history" traceroute lo --history --max-hops 5
+expect_rejected 2 "--no-dns applies to a trace, not to --history" traceroute lo --no-dns --history
 expect_rejected 2 "expected a whole number" traceroute 127.0.0.1 --queries many
 expect_rejected 2 "is neither a known target nor a valid host" traceroute "no such host!"
 expect_rejected 2 "IPv6 address, not IPv4" traceroute ::1 -4

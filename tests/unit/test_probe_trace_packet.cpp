@@ -164,8 +164,10 @@ TEST_CASE("parse_transport_error reads a TCP SYN quoted in 8 bytes, as RFC 792 r
 
 TEST_CASE("parse_transport_error returns the quoted UDP payload, whose match data names the probe") {
   const Match m{0xcafef00d, 7, 2, 99};
-  const Bytes quote = ipv4(udp(match_payload(m)), k_proto_udp, {192, 0, 2, 1}, {198, 51, 100, 7});
-  auto e = parse_transport_error(icmp(k_v4_dest_unreachable, 3, quote), false);
+  // The payload is a view into the message: it must outlive the result.
+  const Bytes message =
+      icmp(k_v4_dest_unreachable, 3, ipv4(udp(match_payload(m)), k_proto_udp, {192, 0, 2, 1}, {198, 51, 100, 7}));
+  auto e = parse_transport_error(message, false);
   REQUIRE(e);
   CHECK(e->quoted.protocol == k_proto_udp);
   CHECK(e->quoted.source_port == 33000);
@@ -178,8 +180,8 @@ TEST_CASE("parse_transport_error returns the quoted UDP payload, whose match dat
 
 TEST_CASE("parse_transport_error reads ICMPv6 errors; an extension header is not parsed") {
   const Match m{1, 30, 3, 4};
-  auto e =
-      parse_transport_error(icmp(k_v6_time_exceeded, 0, ipv6(udp(match_payload(m)), k_proto_udp, "2001:db8::9")), true);
+  const Bytes message = icmp(k_v6_time_exceeded, 0, ipv6(udp(match_payload(m)), k_proto_udp, "2001:db8::9"));
+  auto e = parse_transport_error(message, true);
   REQUIRE(e);
   CHECK(e->type == k_v6_time_exceeded);
   CHECK(e->quoted.destination.to_string() == "2001:db8::9");
@@ -252,7 +254,7 @@ TEST_CASE("tcp_probe_seq names a probe and its trace; tcp_seq_probe reads it bac
 TEST_CASE("echo_probe: by match data, or by sequence number for errors quoting 8 bytes") {
   const std::uint32_t nonce = 0x11223344;
   const std::uint32_t tag = 0x25;  // the sequence keeps its low 4 bits: 5
-  const std::uint16_t seq = echo_probe_sequence(tag, {9, 2});
+  const std::uint16_t seq = probe_number(tag, {9, 2});
   CHECK(seq == 0x5092);
 
   // A full quote or an echo reply: the match data decides.
@@ -272,4 +274,45 @@ TEST_CASE("echo_probe: by match data, or by sequence number for errors quoting 8
   CHECK(echo_probe(r->echo, true, nonce, tag) == ProbeId{9, 2});
   CHECK_FALSE(echo_probe(r->echo, true, nonce, tag + 1));  // another trace's sequence
   CHECK_FALSE(echo_probe(r->echo, false, nonce, tag));     // a reply must carry match data
+}
+
+TEST_CASE("probe_number and probe_of_number: 16 bits naming a probe of one trace") {
+  CHECK(probe_number(0x25, {9, 2}) == 0x5092);
+  CHECK(probe_of_number(0x5092, 0x25) == ProbeId{9, 2});
+  CHECK(probe_of_number(0x5092, 0x15) == ProbeId{9, 2});  // the low 4 bits of the tag count
+  CHECK_FALSE(probe_of_number(0x5092, 0x26));
+  for (std::uint32_t tag = 0; tag < 16; ++tag) {
+    for (int ttl = 1; ttl <= 255; ++ttl) {
+      for (int query = 1; query <= 10; ++query) {
+        const std::uint16_t n = probe_number(tag, {ttl, query});
+        CHECK((n != 0 && n != 0xffff));
+        CHECK(probe_of_number(n, tag) == ProbeId{ttl, query});
+      }
+    }
+  }
+}
+
+TEST_CASE("set_udp_checksum chooses the payload word that gives the datagram the checksum asked for") {
+  // Expected words found independently (Python: a search over the 65536
+  // words, RFC 768 / RFC 8200 pseudo-headers).
+  Bytes payload(22);
+  for (std::size_t i = 0; i < 20; ++i) payload[i] = static_cast<std::uint8_t>(i);
+  set_udp_checksum(payload, 20, addr("192.0.2.1"), 40000, addr("198.51.100.7"), 33434, 0x5092);
+  CHECK(payload[20] == 0x49);
+  CHECK(payload[21] == 0xa4);
+  set_udp_checksum(payload, 20, addr("2001:db8::1"), 40000, addr("2001:db8:1::7"), 33434, 0x1ab3);
+  CHECK(payload[20] == 0x10);
+  CHECK(payload[21] == 0x45);
+  for (std::size_t i = 0; i < 20; ++i) CHECK(payload[i] == i);  // the match data is left alone
+}
+
+TEST_CASE("parse_transport_error returns the quoted UDP checksum") {
+  Bytes quoted_udp = udp({});
+  quoted_udp[6] = 0x50;
+  quoted_udp[7] = 0x92;
+  auto e = parse_transport_error(
+      icmp(k_v4_time_exceeded, 0, ipv4(quoted_udp, k_proto_udp, {192, 0, 2, 1}, {198, 51, 100, 7})), false);
+  REQUIRE(e);
+  CHECK(e->quoted.udp_checksum == std::optional<std::uint16_t>(0x5092));
+  CHECK(e->quoted.payload.empty());
 }
