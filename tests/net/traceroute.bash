@@ -11,7 +11,8 @@
 # TCP equal traceroute(8)'s (IPv4 and IPv6); a router whose time exceeded is
 # dropped by nft shows '*' and the trace goes on; a target's traces are
 # stored and listed by --history; a route change is marked in the history;
-# an unprivileged user traces with UDP and is told how to get TCP.
+# an unprivileged user traces with UDP, is told how to get TCP and ICMP, and
+# traces with ICMP once net.ipv4.ping_group_range allows it.
 
 source "$(dirname "$0")/lib.bash" "$@"
 require_root_or_skip
@@ -151,13 +152,15 @@ expect_eq "tcp: the open port answers at hop 4" "3 probes: reached@$FAR4,reached
 ground_truth -T -p "$TCP_CLOSED" "$FAR4"
 compare "tcp to a closed port (RST)" "$FAR4" --probe tcp --port "$TCP_CLOSED"
 
-section "IPv6: icmp and udp against traceroute(8) -6"
+section "IPv6: icmp, udp and tcp against traceroute(8) -6"
 ground_truth -6 -I "$FAR6"
 expect_eq "traceroute(8) -6 -I sees the 4 hops of the chain" \
   "1 fd00:77:1::2 2 fd00:77:2::2 3 fd00:77:3::2 4 $FAR6" "$(oneline "$REF")"
 compare "icmp IPv6" "$FAR6" --probe icmp
 ground_truth -6 "$FAR6"
 compare "udp IPv6" "$FAR6" --probe udp
+ground_truth -6 -T -p "$TCP_OPEN" "$FAR6"
+compare "tcp IPv6 to an open port" "$FAR6" --probe tcp --port "$TCP_OPEN"
 
 section "r2 sends no time exceeded (nft): hop 2 is '*', the trace goes on"
 ns_drop_time_exceeded r2
@@ -201,7 +204,7 @@ run_pk_in src traceroute far --history
 expect_code 0
 expect_stdout_contains "10.77.1.2 > 10.77.2.2 > 10.77.3.2 > $FAR4"
 
-section "an unprivileged user (ping_group_range left at its default)"
+section "an unprivileged user: UDP with ping_group_range at its default, ICMP once it is open"
 expect_eq "net.ipv4.ping_group_range in src" $'1\t0' "$(ns_exec src sysctl -n net.ipv4.ping_group_range)"
 ground_truth "$FAR4"
 run_pk_as src 65534 --json traceroute "$FAR4" --probe udp --no-dns --no-save --wait "$WAIT"
@@ -215,6 +218,17 @@ expect_eq "uid 65534, udp IPv6: hop addresses as traceroute(8)" "$REF" "$(pk_hop
 run_pk_as src 65534 traceroute "$FAR4" --probe tcp --port "$TCP_OPEN" --no-dns --no-save --wait "$WAIT"
 expect_code 4
 expect_stderr_contains "setcap cap_net_raw+ep"
+run_pk_as src 65534 traceroute "$FAR4" --probe icmp --no-dns --no-save --wait "$WAIT"
+expect_code 4
+expect_stderr_contains "ping_group_range"
+# Once the namespace lets every group open ICMP datagram sockets, the same
+# user traces with ICMP too.
+ns_sysctl src "net.ipv4.ping_group_range=0 2147483647"
+ground_truth -I "$FAR4"
+run_pk_as src 65534 --json traceroute "$FAR4" --probe icmp --no-dns --no-save --wait "$WAIT"
+expect_code 0
+expect_eq "uid 65534, icmp with ping_group_range open: hop addresses as traceroute(8)" "$REF" "$(pk_hops)"
+expect_eq "uid 65534, icmp: reached" true "$(pk_field reached)"
 
 section "route change: r1 and r3 switch from r2 to r2b between two traces"
 ROUTE_DB=$PK_TMP/route.db
