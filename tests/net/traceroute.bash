@@ -106,7 +106,7 @@ oneline() { paste -sd' ' - <<<"$1"; }
 # traces_rows DB: rows in the traces table.
 traces_rows() { sqlite3 "$1" 'SELECT count(*) FROM traces' 2>&1; }
 
-# ground_truth FLAGS... -- DEST: traceroute(8) in src; sets REF (ref_hops).
+# ground_truth ARGS...: traceroute(8) -n -q 3 -w 1 ARGS in src; sets REF (ref_hops).
 ground_truth() {
   run_in src traceroute -n -q 3 -w 1 "$@"
   expect_code 0
@@ -251,6 +251,7 @@ expect_eq "--history: path_changed false, true, false; hop 2 r2 then r2b" \
   "false 10.77.2.2 true 10.77.5.2 false 10.77.5.2" "$(history_summary | awk '{print $4, $5}' | paste -sd' ' -)"
 run_pk_in src --db "$ROUTE_DB" traceroute far --history
 expect_code 0
-expect_stdout_contains "10.77.1.2 > 10.77.5.2 > 10.77.6.2 > $FAR4"
+expect_eq "--history table: one row marked changed, with the path through r2b" \
+  "10.77.1.2 > 10.77.5.2 > 10.77.6.2 > $FAR4" "$(grep -w changed <<<"$PK_OUT" | grep -Eo '10\.77\.1\.2 > .*$')"
 
 finish
