@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cerrno>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <random>
 #include <sys/socket.h>
@@ -19,6 +20,29 @@
 namespace pk::probe {
 
 namespace {
+
+constexpr int k_send_attempts = 3;
+
+// Lets the kernel keep only segments from `from_port` to `to_port` on a raw
+// TCP socket, which otherwise gets a copy of every TCP segment the host
+// receives (an IPv4 one from the IP header on, an IPv6 one from the TCP
+// header). An optimisation: read_tcp checks every segment anyway.
+void filter_segments(int fd, bool v6, std::uint16_t from_port, std::uint16_t to_port) {
+  // clang-format off
+  std::array<sock_filter, 7> code{{
+      v6 ? sock_filter BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0)   // X = 0: the TCP header is first
+         : sock_filter BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // X = the IPv4 header's length
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),                    // A = source port
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, from_port, 0, 3),
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),                    // A = destination port
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, to_port, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffff),                        // keep
+      BPF_STMT(BPF_RET | BPF_K, 0),                             // drop
+  }};
+  // clang-format on
+  const sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+  (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
+}
 
 class TcpTraceSocket final : public TraceSocket {
  public:
@@ -33,6 +57,7 @@ class TcpTraceSocket final : public TraceSocket {
   Expected<void> begin(const Address& destination, std::uint16_t port, std::uint32_t tag) override {
     m_destination = destination;
     m_port = port;
+    filter_segments(m_tcp.get(), m_v6, port, m_source_port);
     m_trace_bits = m_base ^ (tag << 12);  // the high 20 bits of every SYN's sequence number
     // The source address the kernel will choose: a connected UDP socket's.
     UniqueFd probe(socket(destination.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0));
@@ -53,14 +78,17 @@ class TcpTraceSocket final : public TraceSocket {
     const std::uint32_t seq = packet::tcp_probe_seq(m_trace_bits, {ttl, query});
     // IPv6: the kernel computes the checksum (IPV6_CHECKSUM).
     packet::build_tcp_syn(m_segment, m_source, m_destination, m_source_port, m_port, seq, !m_v6);
-    for (;;) {
+    int err = 0;
+    for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
       sent_rt_ns = realtime_ns();
       if (sendto(m_tcp.get(), m_segment.data(), m_segment.size(), MSG_DONTWAIT, m_destination.sockaddr_ptr(),
                  m_destination.length()) >= 0) {
         return 0;
       }
-      if (errno != EINTR) return errno;
+      err = errno;
+      if (err != EINTR) break;
     }
+    return err;
   }
 
   std::vector<int> fds() const override { return {m_tcp.get(), m_icmp.fd.get()}; }

@@ -157,6 +157,7 @@ Expected<std::unique_ptr<TraceSocket>> open_udp_trace(bool v6) {
   UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return make_error(ErrorKind::io, fmt::format("cannot open a UDP socket: {}", errno_text(errno)));
   set_int(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  set_int(fd.get(), SOL_SOCKET, SO_RCVBUF, k_socket_buffer);  // room for a trace's errors (as rmem_max allows)
   const int on = 1;
   if (setsockopt(fd.get(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof(on)) != 0) {
     return make_error(ErrorKind::io, fmt::format("cannot read ICMP errors on a UDP socket: {}", errno_text(errno)));

@@ -20,25 +20,31 @@
 //    probe of a trace has the same flow fields (addresses, protocol, both
 //    ports), so per-flow ECMP load balancers keep the trace on one path; the
 //    probes differ only in their payload, which identifies them in the quoted
-//    packet an ICMP error carries (Linux routers quote up to 576 bytes; an
-//    answer quoting too little to identify a probe is ignored and shows as
-//    silence). The destination answers port unreachable.
+//    packet an ICMP error carries (Linux routers quote up to 576 bytes). With
+//    root or CAP_NET_RAW a raw ICMP socket is read too, and a payload word
+//    sets the UDP checksum to the probe's number (Paris traceroute's way), so
+//    errors quoting only 8 bytes match; without it such answers show as
+//    silence. The destination answers port unreachable.
 //  - icmp: echo requests over an unprivileged datagram ICMP socket with
 //    IP_RECVERR (net.ipv4.ping_group_range), else a raw ICMP socket (root or
-//    CAP_NET_RAW). Probes are told apart by the match data of the echo
-//    payload (probe/packet.hpp); the destination answers echo reply.
+//    CAP_NET_RAW). One echo id per trace; the echo sequence names the probe
+//    (trace tag, TTL, query: trace_packet.hpp), so even an error quoting
+//    only 8 bytes identifies it, and a payload word keeps the checksum
+//    constant (one flow, as Paris traceroute); the destination answers echo
+//    reply.
 //  - tcp: SYN segments from one source port over a raw socket (root or
 //    CAP_NET_RAW; errors read from a raw ICMP socket); the destination answers
 //    SYN-ACK (port open) or RST (closed), either of which ends the trace.
 // Without the privilege a method needs, open() fails with
-// ErrorKind::permission and the same fix-it message as ping
-// (probe/icmp_socket.hpp permission_message).
+// ErrorKind::permission and a fix-it message (trace_permission_message in
+// trace_socket.hpp: setcap / ping_group_range, or --probe udp).
 //
 // Answers: ICMP time exceeded (a router), destination unreachable from a
 // router (the trace ends at that hop, as traceroute(8) ends at !H / !N / !X),
 // or the destination. RTT = kernel receive timestamp (SO_TIMESTAMPNS) - the
-// wall-clock time just before the send. Probes at TTLs beyond the first that
-// reached the destination are not reported.
+// wall-clock time just before the send. Probes go out in TTL order with the
+// answers read between TTLs, and none past a final hop already known; probes
+// at TTLs beyond the first that reached the destination are not reported.
 namespace pk::probe {
 
 struct TraceRequest {

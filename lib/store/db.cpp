@@ -135,8 +135,11 @@ Expected<Database> Database::open(const std::string& path, bool create_dirs) {
   if (auto mine = check_ownership(db); !mine) return std::unexpected(mine.error());
   try {
     // auto_vacuum only takes effect before the first table exists; the
-    // migrations run after this, so a new database gets it.
-    db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    // migrations run after this, so a new database gets it. Set only when it
+    // differs: setting it writes the database header (a write transaction
+    // and three fsyncs on every open, read-only commands included).
+    auto vacuum_mode = db.prepare("PRAGMA auto_vacuum");
+    if (!vacuum_mode.step() || vacuum_mode.int32(0) != 2) db.exec("PRAGMA auto_vacuum = INCREMENTAL");
     auto mode = db.prepare("PRAGMA journal_mode = WAL");
     mode.step();
     if (mode.text(0) != "wal") {
