@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
@@ -68,6 +69,16 @@ std::optional<Message> receive_message(int fd, int flags, MessageBuffer& buffer)
   m.name = Address(reinterpret_cast<const sockaddr*>(&buffer.name), h.msg_namelen);
   m.ancillary = read_ancillary(h);
   return m;
+}
+
+void discard_pending(int fd) {
+  std::array<std::uint8_t, 1> byte{};
+  for (int flags : {0, int{MSG_ERRQUEUE}}) {
+    for (int i = 0; i < k_max_discard; ++i) {
+      const ssize_t n = recv(fd, byte.data(), byte.size(), flags | MSG_DONTWAIT | MSG_TRUNC);
+      if (n < 0 && errno != EINTR) break;  // EAGAIN: empty (a pending socket error ends it too)
+    }
+  }
 }
 
 std::optional<QueuedError> queued_icmp_error(const Message& m) {

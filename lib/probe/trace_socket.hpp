@@ -99,6 +99,13 @@ struct Message {
 // socket error included).
 std::optional<Message> receive_message(int fd, int flags, MessageBuffer& buffer);
 
+// Discards everything queued on `fd` (data and error queue), without
+// blocking and at most k_max_discard messages: a tracer's raw sockets get a
+// copy of every ICMP (and TCP) packet of the host while idle between traces,
+// and a full receive buffer would drop the next trace's answers.
+inline constexpr int k_max_discard = 100'000;
+void discard_pending(int fd);
+
 // An ICMP error read from a datagram socket's error queue (IP_RECVERR).
 struct QueuedError {
   std::uint8_t type = 0;

@@ -69,6 +69,7 @@ class SocketTracer final : public Tracer {
     m_queries = request.queries;
     m_wait_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(request.wait).count();
     if (auto ok = m_socket->begin(m_destination, port, ++m_tag); !ok) return std::unexpected(ok.error());
+    for (int fd : m_socket->fds()) discard_pending(fd);  // stale packets from while the tracer was idle
 
     core::Trace trace;
     trace.address = m_destination.to_string();

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <chrono>
 #include <netinet/in.h>
 #include <string>
@@ -132,6 +133,25 @@ TEST_CASE("Tracer: a TCP trace reaches an open port (SYN-ACK) and a closed one (
   auto c = tracer->run(request("127.0.0.1", TraceMethod::tcp, closed.port), k_go);
   REQUIRE(c);
   check_reached(*c, "127.0.0.1");
+}
+
+TEST_CASE("Tracer: a tracer left idle under a flood of ICMP still gets its answers") {
+  // Raw ICMP sockets get a copy of every ICMP packet of the host; a tracer
+  // idle between traces (the collector's path metric) must not find its
+  // receive buffer full of them when the next trace starts.
+  auto tracer = open_tracer(TraceMethod::icmp, false);
+  if (!tracer) return;
+  check_reached(*tracer->run(request("127.0.0.1", TraceMethod::icmp), k_go), "127.0.0.1");
+  // 30,000 datagrams to a closed loopback port: as many ICMP port
+  // unreachables (not rate-limited on loopback), more than the buffer holds.
+  TcpPort closed("127.0.0.1", false);  // a port number nobody listens on with UDP either
+  UniqueFd udp(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const auto to = Address::parse_literal("127.0.0.1", closed.port);
+  const std::array<std::uint8_t, 512> payload{};
+  for (int i = 0; i < 30'000; ++i) {
+    (void)sendto(udp.get(), payload.data(), payload.size(), 0, to->sockaddr_ptr(), to->length());
+  }
+  check_reached(*tracer->run(request("127.0.0.1", TraceMethod::icmp), k_go), "127.0.0.1");
 }
 
 TEST_CASE("Tracer: IPv6 traces of ::1 by every method") {
