@@ -22,14 +22,18 @@
 #                per tier; rollup pass throughput
 #   export.bash  1M raw samples (12 targets x 1 day at 1 s): export to CSV
 #                vs the sqlite3 shell, to XLSX vs openpyxl write_only
+#   traceroute.bash  a full trace through a chain of 3 router namespaces
+#                (UDP, ICMP, TCP; also with one silent hop): pingkeeper
+#                traceroute vs traceroute(8) vs mtr -r -c1, wall, CPU, RSS
 #
-# Environment: BENCH_ONLY="probe rtt ingest stats export" (a subset),
+# Environment: BENCH_ONLY="probe rtt ingest stats export traceroute" (a subset),
 # BENCH_OUT=FILE (also write the JSON lines there), and the knobs of each script (BENCH_REPS,
 # BENCH_PROBE_TARGETS, BENCH_RTT_COUNT, BENCH_RTT_DELAYS, BENCH_INGEST_ROWS,
 # BENCH_INGEST_BATCH, BENCH_INGEST_REPS, BENCH_STATS_REPS, BENCH_DEMO_REPS,
 # BENCH_STATS_DAYS, BENCH_STATS_MANY_TARGETS, BENCH_EXPORT_REPS,
-# BENCH_EXPORT_TARGETS). Root is needed for the network namespaces of probe
-# and rtt (they skip otherwise, and fail under CI=true).
+# BENCH_EXPORT_TARGETS, BENCH_TRACE_REPS). Root is needed for the network
+# namespaces of probe, rtt and traceroute (they skip otherwise, and fail
+# under CI=true).
 # Network safety (TESTING.md): packets go only to loopback inside a namespace
 # created here, or to a test host in a namespace created here.
 
@@ -82,14 +86,15 @@ suite() {
   fi
 }
 
-for s in ${BENCH_ONLY:-probe rtt ingest stats export}; do
+for s in ${BENCH_ONLY:-probe rtt ingest stats export traceroute}; do
   case $s in
     probe) suite probe bash "$SRC/probe.bash" "$PK" "$RESPONDER" "$TOOLS" ;;
     rtt) suite rtt bash "$SRC/rtt.bash" "$PK" "$RESPONDER" ;;
     ingest) suite ingest bash "$SRC/ingest.bash" "$PK_INGEST" "$TOOLS" "$ROOT/schema/001_init.sql" ;;
     stats) suite stats bash "$SRC/stats.bash" "$PK" "$TOOLS" ;;
     export) suite export bash "$SRC/export.bash" "$PK" "$TOOLS" ;;
-    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest, stats, export)" >&2; exit 2 ;;
+    traceroute) suite traceroute bash "$SRC/traceroute.bash" "$PK" "$RESPONDER" "$TOOLS" ;;
+    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest, stats, export, traceroute)" >&2; exit 2 ;;
   esac
 done
 

@@ -341,6 +341,144 @@ ns_clear_nft() {
   ip netns exec "$(ns "$1")" nft delete table inet pk_loss 2>/dev/null
 }
 
+# --- router chain (traceroute) ------------------------------------------------------
+#
+#   chain_new                 src - r1 - r2 - r3 - far on links 1..4 (ns_link): the three
+#                             routers forward IPv4 and IPv6, static routes both ways, no
+#                             rp_filter, no ICMP error rate limit in any of the five;
+#                             fails the suite unless far answers src on both families.
+#                             far is 4 hops from src: 10.77.1.2, 10.77.2.2, 10.77.3.2,
+#                             10.77.4.2 (and fd00:77:N::2).
+#   chain_far4 / chain_far6   far's address as src reaches it
+#   chain_add_alt             r2b, a fourth router between r1 (link 5) and r3 (link 6),
+#                             routed but not yet on the path
+#   chain_via_alt             r1 and r3 send traffic for each other's side through r2b
+#                             instead of r2 (both families), checked with a bounded ping
+#   ns_drop_time_exceeded NAME  nft: NAME sends no ICMP / ICMPv6 time exceeded
+#   ns_clear_time_exceeded NAME removes that rule
+#   ns_tcp_listener NAME PORT   python3 in NAME listens on PORT (IPv4 and IPv6), accepts
+#                             and closes connections for at most 5 minutes; returns once
+#                             it listens (bounded wait), fails the suite otherwise
+
+# _pk_router_ns NAME...: namespaces that forward both families, with no
+# reverse-path filter and no ICMP error rate limit (set before their links
+# exist, so each new interface inherits the defaults).
+_pk_router_ns() {
+  local name
+  ns_new "$@"
+  for name in "$@"; do
+    ns_sysctl "$name" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+      net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+    _pk_no_icmp_ratelimit "$name"
+  done
+}
+
+_pk_no_icmp_ratelimit() {
+  ns_sysctl "$1" net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+}
+
+# _pk_route NAME PREFIX4 VIA_LINK VIA_NAME: in NAME, PREFIX4 (10.77.X.0/24 or
+# 10.77.0.0/16) and its IPv6 twin go to VIA_NAME's address on VIA_LINK.
+_pk_route() {
+  local name=$1 p4=$2 link=$3 via=$4 p6
+  if [[ $p4 == 10.77.0.0/16 ]]; then
+    p6=fd00:77::/32
+  else
+    p6=$(printf 'fd00:77:%x::/64' "$(cut -d. -f3 <<<"$p4")")
+  fi
+  ns_exec "$name" ip route replace "$p4" via "$(addr4 "$via" "$link")" ||
+    _pk_fatal "route $p4 in $(ns "$name")"
+  ns_exec "$name" ip -6 route replace "$p6" via "$(addr6 "$via" "$link")" ||
+    _pk_fatal "route $p6 in $(ns "$name")"
+}
+
+chain_far4() { addr4 far 4; }
+chain_far6() { addr6 far 4; }
+
+chain_new() {
+  ns_new src far
+  _pk_no_icmp_ratelimit src
+  _pk_no_icmp_ratelimit far
+  _pk_router_ns r1 r2 r3
+  ns_link src r1 1
+  ns_link r1 r2 2
+  ns_link r2 r3 3
+  ns_link r3 far 4
+  # The ends reach everything of the test through their one router; the
+  # routers know every link on the other side. No default route anywhere.
+  _pk_route src 10.77.0.0/16 1 r1
+  _pk_route far 10.77.0.0/16 4 r3
+  _pk_route r1 10.77.3.0/24 2 r2
+  _pk_route r1 10.77.4.0/24 2 r2
+  _pk_route r2 10.77.1.0/24 2 r1
+  _pk_route r2 10.77.4.0/24 3 r3
+  _pk_route r3 10.77.1.0/24 3 r2
+  _pk_route r3 10.77.2.0/24 3 r2
+  ns_wait_reachable src "$(chain_far4)" 5 || _pk_fatal "src cannot reach far at $(chain_far4)"
+  ns_wait_reachable src "$(chain_far6)" 10 || _pk_fatal "src cannot reach far at $(chain_far6)"
+}
+
+chain_add_alt() {
+  _pk_router_ns r2b
+  ns_link r1 r2b 5
+  ns_link r2b r3 6
+  _pk_route r2b 10.77.1.0/24 5 r1
+  _pk_route r2b 10.77.2.0/24 5 r1
+  _pk_route r2b 10.77.3.0/24 6 r3
+  _pk_route r2b 10.77.4.0/24 6 r3
+}
+
+chain_via_alt() {
+  _pk_route r1 10.77.3.0/24 5 r2b
+  _pk_route r1 10.77.4.0/24 5 r2b
+  _pk_route r3 10.77.1.0/24 6 r2b
+  _pk_route r3 10.77.2.0/24 6 r2b
+  ns_wait_reachable src "$(chain_far4)" 5 || _pk_fatal "src cannot reach far through r2b"
+  ns_wait_reachable src "$(chain_far6)" 10 || _pk_fatal "src cannot reach far through r2b over IPv6"
+}
+
+ns_drop_time_exceeded() {
+  ip netns exec "$(ns "$1")" nft -f - <<EOF || _pk_fatal "nft rules in $(ns "$1")"
+table inet pk_silent {
+  chain output {
+    type filter hook output priority 0; policy accept;
+    icmp type time-exceeded drop
+    icmpv6 type time-exceeded drop
+  }
+}
+EOF
+}
+
+ns_clear_time_exceeded() {
+  ip netns exec "$(ns "$1")" nft delete table inet pk_silent 2>/dev/null
+}
+
+ns_tcp_listener() {
+  local name=$1 port=$2 log="$PK_TMP/listener.$1.$2.log" i
+  ns_spawn "$name" "$log" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+s.listen(64)
+s.settimeout(0.5)
+print("ready", flush=True)
+end = time.monotonic() + 300
+while time.monotonic() < end:
+    try:
+        s.accept()[0].close()
+    except OSError:
+        pass
+' "$port"
+  for ((i = 0; i < 50; i++)); do
+    grep -q '^ready' "$log" 2>/dev/null && return 0
+    kill -0 "$SPAWNED_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  _pk_fatal "TCP listener in $(ns "$name") on port $port: $(cat "$log.err" 2>/dev/null)"
+}
+
 # --- running ---------------------------------------------------------------------
 
 _pk_capture() {
