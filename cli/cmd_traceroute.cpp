@@ -280,7 +280,7 @@ void register_traceroute(CLI::App& app, Context& ctx) {
       ->option_text("P");
   cmd->add_option("--max-hops", o->max_hops, "The highest TTL probed, 1-255 (default 30)")->option_text("N");
   cmd->add_option("--queries", o->queries, "Probes per hop, 1-10 (default 3)")->option_text("N");
-  cmd->add_option("--wait", o->wait, "How long to wait for each probe's answer, 1ms-60s (default 1s)")
+  cmd->add_option("--wait", o->wait, "The longest a probe's answer is waited for, 1ms-60s (default 1s)")
       ->option_text("D");
   cmd->add_option("--first-ttl", o->first_ttl, "The first TTL probed (default 1)")->option_text("N");
   cmd->add_flag("--no-dns", o->no_dns, "Show addresses only (no reverse DNS lookups)");
@@ -291,7 +291,9 @@ void register_traceroute(CLI::App& app, Context& ctx) {
   auto* v4 = cmd->add_flag("-4", o->v4, "IPv4 only");
   cmd->add_flag("-6", o->v6, "IPv6 only")->excludes(v4);
   cmd->footer(
-      "All probes are sent at once, so a trace takes about one --wait. A hop line shows each responder\n"
+      "All probes are sent at once, so a trace takes at most about one --wait. As traceroute(8) does\n"
+      "(-w 5,3,10), a silent probe is given up sooner once a later hop has answered (after 10 times\n"
+      "that RTT, at least 10 ms) or its own hop has (3 times). A hop line shows each responder\n"
       "(\"name (address)\", or the address with --no-dns) and the RTT of each probe it answered, \"*\" for\n"
       "silence, and traceroute(8)'s marks for unreachable answers (!H host, !N network, !P protocol,\n"
       "!X prohibited, ...). The trace ends at the destination, at a router's unreachable, or at --max-hops.\n"

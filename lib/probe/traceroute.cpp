@@ -2,6 +2,7 @@
 
 #include "probe/icmp_socket.hpp"
 #include "probe/trace_socket.hpp"
+#include "probe/trace_wait.hpp"
 #include "util/time.hpp"
 
 #include <fmt/format.h>
@@ -20,9 +21,6 @@ using namespace std::chrono_literals;
 
 constexpr std::int64_t k_stop_check_ns = 100'000'000;  // the stop flag is read at least this often
 constexpr util::Micros k_max_wait = 60s;
-constexpr std::int64_t k_here_factor = 3;              // traceroute(8)'s HERE
-constexpr std::int64_t k_near_factor = 10;             // traceroute(8)'s NEAR
-constexpr std::int64_t k_min_give_up_ns = 10'000'000;  // 10 ms
 
 std::int64_t monotonic_ns() {
   timespec ts{};
@@ -161,32 +159,12 @@ class SocketTracer final : public Tracer {
     }
   }
 
-  // How long each probe is waited for, as traceroute(8)'s -w MAX,HERE,NEAR
-  // (5,3,10): at most --wait; once a probe of the same TTL has answered,
-  // k_here_factor times its RTT; once a probe of a later TTL has answered
-  // (its packet went further), k_near_factor times the slowest such RTT.
-  // Never below k_min_give_up, for routers slow to send their ICMP.
   std::vector<std::int64_t> give_up_after() const {
-    const auto hops = m_slots.size() / static_cast<std::size_t>(m_queries);
-    std::vector<std::int64_t> slowest(hops, -1);  // per TTL, the slowest answer's RTT
+    std::vector<std::int64_t> rtt_ns(m_slots.size(), -1);
     for (std::size_t i = 0; i < m_slots.size(); ++i) {
-      const Slot& s = m_slots[i];
-      if (s.answered && s.probe.rtt) {
-        auto& m = slowest[i / static_cast<std::size_t>(m_queries)];
-        m = std::max<std::int64_t>(m, s.probe.rtt->count() * 1000);
-      }
+      if (m_slots[i].answered && m_slots[i].probe.rtt) rtt_ns[i] = m_slots[i].probe.rtt->count() * 1000;
     }
-    std::vector<std::int64_t> later(hops, -1);  // per TTL, the slowest answer of any later TTL
-    for (std::size_t h = hops; h-- > 1;) later[h - 1] = std::max(later[h], slowest[h]);
-    std::vector<std::int64_t> out(m_slots.size(), m_wait_ns);
-    for (std::size_t i = 0; i < m_slots.size(); ++i) {
-      const std::size_t h = i / static_cast<std::size_t>(m_queries);
-      std::int64_t limit = m_wait_ns;
-      if (slowest[h] >= 0) limit = std::min(limit, std::max(k_min_give_up_ns, k_here_factor * slowest[h]));
-      if (later[h] >= 0) limit = std::min(limit, std::max(k_min_give_up_ns, k_near_factor * later[h]));
-      out[i] = limit;
-    }
-    return out;
+    return probe::give_up_after(rtt_ns, m_queries, m_wait_ns);
   }
 
   // Records the answers waiting, or arriving within `wait_ns`.
