@@ -230,6 +230,19 @@ expect_code 0
 expect_eq "uid 65534, icmp with ping_group_range open: hop addresses as traceroute(8)" "$REF" "$(pk_hops)"
 expect_eq "uid 65534, icmp: reached" true "$(pk_field reached)"
 
+section "the path metric: a job traces far while run collects"
+JOB_DB=$PK_TMP/job.db
+run_pk_in src --db "$JOB_DB" target add "$FAR4" --name far
+expect_code 0
+run_pk_in src --db "$JOB_DB" job add paths --targets far --metrics rtt,path --path-every 10s --interval 1s
+expect_code 0
+run_pk_in src --db "$JOB_DB" --json run --duration 2s
+expect_code 0
+expect_eq "run: one trace stored by the job" 1 "$(pk_field traces)"
+run_pk_in src --db "$JOB_DB" --json traceroute far --history
+expect_eq "the job's trace: icmp, reached, not changed, hop 2 is r2" "icmp true false 10.77.2.2" \
+  "$(history_summary | awk '{print $2, $3, $4, $5}')"
+
 section "route change: r1 and r3 switch from r2 to r2b between two traces"
 ROUTE_DB=$PK_TMP/route.db
 run_pk_in src --db "$ROUTE_DB" target add "$FAR4" --name far
@@ -253,5 +266,16 @@ run_pk_in src --db "$ROUTE_DB" traceroute far --history
 expect_code 0
 expect_eq "--history table: one row marked changed, with the path through r2b" \
   "10.77.1.2 > 10.77.5.2 > 10.77.6.2 > $FAR4" "$(grep -w changed <<<"$PK_OUT" | grep -Eo '10\.77\.1\.2 > .*$')"
+
+section "the path metric after the route change: the job's next trace is marked"
+# The job's first trace is made older than --path-every, so the next run traces again.
+sqlite3 "$JOB_DB" "UPDATE traces SET started_at = started_at - 60000000" >/dev/null
+run_pk_in src --db "$JOB_DB" --json run --duration 2s
+expect_code 0
+expect_eq "run: one more trace, one path change" "1 1" "$(pk_field traces) $(pk_field path_changes)"
+run_pk_in src --db "$JOB_DB" --json traceroute far --history
+expect_eq "the job's traces: unchanged through r2, then changed through r2b" \
+  "false 10.77.2.2 true 10.77.5.2" "$(history_summary | awk '{print $4, $5}' | paste -sd' ' -)"
+expect_eq "both taken by the job" "2" "$(sqlite3 "$JOB_DB" 'SELECT count(*) FROM traces WHERE job_id IS NOT NULL')"
 
 finish
