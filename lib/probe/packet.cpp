@@ -1,5 +1,7 @@
 #include "probe/packet.hpp"
 
+#include "probe/bytes.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -10,50 +12,16 @@ namespace pk::probe::packet {
 
 namespace {
 
-constexpr std::size_t k_ipv4_min_header = 20;
-constexpr std::size_t k_ipv6_header = 40;
-constexpr std::uint8_t k_proto_icmp = 1;
+using bytes::address_of;
+using bytes::be16;
+using bytes::be32;
+using bytes::k_ipv4_min_header;
+using bytes::k_ipv6_header;
+using bytes::k_proto_icmp;
+using bytes::put16;
+using bytes::put32;
+
 constexpr std::uint8_t k_proto_icmpv6 = 58;
-
-std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
-  return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
-}
-
-std::uint32_t be32(std::span<const std::uint8_t> d, std::size_t at) {
-  return (std::uint32_t{d[at]} << 24) | (std::uint32_t{d[at + 1]} << 16) | (std::uint32_t{d[at + 2]} << 8) |
-         std::uint32_t{d[at + 3]};
-}
-
-void put16(std::span<std::uint8_t> d, std::size_t at, std::uint16_t v) {
-  d[at] = static_cast<std::uint8_t>(v >> 8);
-  d[at + 1] = static_cast<std::uint8_t>(v & 0xff);
-}
-
-void put32(std::span<std::uint8_t> d, std::size_t at, std::uint32_t v) {
-  d[at] = static_cast<std::uint8_t>(v >> 24);
-  d[at + 1] = static_cast<std::uint8_t>((v >> 16) & 0xff);
-  d[at + 2] = static_cast<std::uint8_t>((v >> 8) & 0xff);
-  d[at + 3] = static_cast<std::uint8_t>(v & 0xff);
-}
-
-Address ipv4_address(std::span<const std::uint8_t> bytes) {
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  std::memcpy(&sin.sin_addr, bytes.data(), 4);
-  return Address(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
-}
-
-Address ipv6_address(std::span<const std::uint8_t> bytes) {
-  sockaddr_in6 sin6{};
-  sin6.sin6_family = AF_INET6;
-  std::memcpy(&sin6.sin6_addr, bytes.data(), 16);
-  return Address(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
-}
-
-bool is_error_type(bool v6, std::uint8_t type) {
-  if (v6) return type == k_v6_dest_unreachable || type == k_v6_packet_too_big || type == k_v6_time_exceeded;
-  return type == k_v4_dest_unreachable || type == k_v4_time_exceeded;
-}
 
 // The packet an error quotes: its IP header, then (the start of) our echo
 // request.
@@ -64,7 +32,7 @@ std::optional<Received> parse_quoted(std::span<const std::uint8_t> quoted, bool 
     auto echo = parse_echo_request(quoted.subspan(k_ipv6_header), true);
     if (!echo) return std::nullopt;
     r.echo = *echo;
-    r.quoted_destination = ipv6_address(quoted.subspan(24, 16));
+    r.quoted_destination = address_of(quoted.subspan(24, 16));
     return r;
   }
   if (quoted.size() < k_ipv4_min_header) return std::nullopt;
@@ -77,11 +45,16 @@ std::optional<Received> parse_quoted(std::span<const std::uint8_t> quoted, bool 
   auto echo = parse_echo_request(quoted.subspan(ihl), false);
   if (!echo) return std::nullopt;
   r.echo = *echo;
-  r.quoted_destination = ipv4_address(quoted.subspan(16, 4));
+  r.quoted_destination = address_of(quoted.subspan(16, 4));
   return r;
 }
 
 }  // namespace
+
+bool is_error_type(bool v6, std::uint8_t type) {
+  if (v6) return type == k_v6_dest_unreachable || type == k_v6_packet_too_big || type == k_v6_time_exceeded;
+  return type == k_v4_dest_unreachable || type == k_v4_time_exceeded;
+}
 
 std::uint16_t checksum(std::span<const std::uint8_t> data) {
   std::uint64_t sum = 0;

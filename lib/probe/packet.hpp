@@ -44,6 +44,10 @@ inline constexpr std::uint8_t k_v6_time_exceeded = 3;
 inline constexpr std::uint8_t k_v6_echo_request = 128;
 inline constexpr std::uint8_t k_v6_echo_reply = 129;
 
+// Is `type` an ICMP error that quotes the packet it is about: destination
+// unreachable or time exceeded (and for ICMPv6, packet too big)?
+bool is_error_type(bool v6, std::uint8_t type);
+
 // What an echo payload carries to identify its probe.
 struct Match {
   std::uint32_t nonce = 0;

@@ -1,5 +1,6 @@
 #include "probe/trace_packet.hpp"
 
+#include "probe/bytes.hpp"
 #include "probe/packet.hpp"
 
 #include <array>
@@ -11,57 +12,18 @@ namespace pk::probe::packet {
 
 namespace {
 
-constexpr std::size_t k_ipv4_min_header = 20;
-constexpr std::size_t k_ipv6_header = 40;
-constexpr std::size_t k_transport_quote = 8;  // what RFC 792 asks a router to quote
-constexpr std::uint8_t k_proto_icmp = 1;
+using bytes::address_of;
+using bytes::be16;
+using bytes::be32;
+using bytes::ip_bytes;
+using bytes::k_ipv4_min_header;
+using bytes::k_ipv6_header;
+using bytes::k_proto_icmp;
+using bytes::put16;
+using bytes::put32;
+
+constexpr std::size_t k_transport_quote = 8;   // what RFC 792 asks a router to quote
 constexpr std::uint32_t k_probe_mask = 0xfff;  // the TTL and query bits of a TCP probe's sequence number
-
-std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
-  return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
-}
-
-std::uint32_t be32(std::span<const std::uint8_t> d, std::size_t at) {
-  return (std::uint32_t{d[at]} << 24) | (std::uint32_t{d[at + 1]} << 16) | (std::uint32_t{d[at + 2]} << 8) |
-         std::uint32_t{d[at + 3]};
-}
-
-void put16(std::span<std::uint8_t> d, std::size_t at, std::uint16_t v) {
-  d[at] = static_cast<std::uint8_t>(v >> 8);
-  d[at + 1] = static_cast<std::uint8_t>(v & 0xff);
-}
-
-void put32(std::span<std::uint8_t> d, std::size_t at, std::uint32_t v) {
-  put16(d, at, static_cast<std::uint16_t>(v >> 16));
-  put16(d, at + 2, static_cast<std::uint16_t>(v & 0xffff));
-}
-
-std::span<const std::uint8_t> ip_bytes(const Address& a) {
-  if (a.is_v6()) {
-    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(a.sockaddr_ptr());
-    return {reinterpret_cast<const std::uint8_t*>(&sin6->sin6_addr), 16};
-  }
-  const auto* sin = reinterpret_cast<const sockaddr_in*>(a.sockaddr_ptr());
-  return {reinterpret_cast<const std::uint8_t*>(&sin->sin_addr), 4};
-}
-
-Address address_of(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() == 16) {
-    sockaddr_in6 sin6{};
-    sin6.sin6_family = AF_INET6;
-    std::memcpy(&sin6.sin6_addr, bytes.data(), 16);
-    return Address(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
-  }
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  std::memcpy(&sin.sin_addr, bytes.data(), 4);
-  return Address(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
-}
-
-bool is_error_type(bool v6, std::uint8_t type) {
-  if (v6) return type == k_v6_dest_unreachable || type == k_v6_packet_too_big || type == k_v6_time_exceeded;
-  return type == k_v4_dest_unreachable || type == k_v4_time_exceeded;
-}
 
 // Sets the word at `at` so that the ones'-complement sum of `data` is `target`.
 void balance_sum(std::span<std::uint8_t> data, std::size_t at, std::uint16_t target) {

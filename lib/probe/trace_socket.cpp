@@ -71,6 +71,25 @@ std::optional<Message> receive_message(int fd, int flags, MessageBuffer& buffer)
   return m;
 }
 
+void read_flow_errors(int fd, bool v6, const Flow& flow, const IdentifyQuote& identify, MessageBuffer& buffer,
+                      std::vector<TraceAnswer>& out) {
+  for (int i = 0; i < k_max_reads; ++i) {
+    auto m = receive_message(fd, 0, buffer);
+    if (!m) break;
+    auto error = v6 ? packet::parse_transport_error(m->data, true) : packet::parse_ipv4_transport_error(m->data);
+    if (!error) continue;
+    const packet::QuotedTransport& q = error->quoted;
+    if (q.protocol != flow.protocol || !same_ip(q.destination, flow.destination) || q.source_port != flow.source_port ||
+        q.destination_port != flow.destination_port) {
+      continue;
+    }
+    auto probe = identify(q);
+    if (!probe) continue;
+    out.push_back(TraceAnswer{probe->ttl, probe->query, error_reply(v6, error->type, m->name, flow.destination),
+                              m->name, error->type, error->code, m->ancillary.rx_rt_ns});
+  }
+}
+
 void discard_pending(int fd) {
   std::array<std::uint8_t, 1> byte{};
   for (int flags : {0, int{MSG_ERRQUEUE}}) {

@@ -7,10 +7,12 @@
 #include "core/trace.hpp"
 #include "probe/address.hpp"
 #include "probe/icmp_socket.hpp"
+#include "probe/trace_packet.hpp"
 #include "util/expected.hpp"
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -116,6 +118,24 @@ struct QueuedError {
 // The ICMP error a message from the error queue carries: nullopt for local
 // errors and anything not from ICMP / ICMPv6.
 std::optional<QueuedError> queued_icmp_error(const Message& m);
+
+// The flow of a UDP or TCP trace, as a quoted packet shows it.
+struct Flow {
+  std::uint8_t protocol = 0;  // packet::k_proto_udp or k_proto_tcp
+  Address destination;
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+};
+
+// Which probe a quoted packet of the flow was; nullopt when it is none of
+// the current trace's.
+using IdentifyQuote = std::function<std::optional<packet::ProbeId>(const packet::QuotedTransport&)>;
+
+// Reads up to k_max_reads messages from a raw ICMP socket and appends an
+// answer for each ICMP error that quotes a packet of `flow` that `identify`
+// recognises; everything else is dropped.
+void read_flow_errors(int fd, bool v6, const Flow& flow, const IdentifyQuote& identify, MessageBuffer& buffer,
+                      std::vector<TraceAnswer>& out);
 
 // The most messages a receive() call reads from one socket: bounds the work
 // per wake-up; the rest waits for the next poll.

@@ -127,21 +127,14 @@ class TcpTraceSocket final : public TraceSocket {
 
   // ICMP errors quoting one of our SYNs.
   void read_icmp(std::vector<TraceAnswer>& out) {
-    for (int i = 0; i < k_max_reads; ++i) {
-      auto m = receive_message(m_icmp.fd.get(), 0, m_buffer);
-      if (!m) break;
-      auto error = m_v6 ? packet::parse_transport_error(m->data, true) : packet::parse_ipv4_transport_error(m->data);
-      if (!error) continue;
-      const packet::QuotedTransport& q = error->quoted;
-      if (q.protocol != packet::k_proto_tcp || !same_ip(q.destination, m_destination) ||
-          q.source_port != m_source_port || q.destination_port != m_port || !q.tcp_seq) {
-        continue;
-      }
-      auto probe = packet::tcp_seq_probe(*q.tcp_seq, m_trace_bits);
-      if (!probe) continue;
-      out.push_back(TraceAnswer{probe->ttl, probe->query, error_reply(m_v6, error->type, m->name, m_destination),
-                                m->name, error->type, error->code, m->ancillary.rx_rt_ns});
-    }
+    const Flow flow{packet::k_proto_tcp, m_destination, m_source_port, m_port};
+    read_flow_errors(
+        m_icmp.fd.get(), m_v6, flow,
+        [&](const packet::QuotedTransport& q) -> std::optional<packet::ProbeId> {
+          if (!q.tcp_seq) return std::nullopt;
+          return packet::tcp_seq_probe(*q.tcp_seq, m_trace_bits);
+        },
+        m_buffer, out);
   }
 
   UniqueFd m_tcp;

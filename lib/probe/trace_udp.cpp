@@ -104,28 +104,18 @@ class UdpTraceSocket final : public TraceSocket {
   // router quoted it, else by the quoted checksum. (Errors the error queue
   // matched too are ignored as repeats.)
   void read_raw_icmp(std::vector<TraceAnswer>& out) {
-    for (int i = 0; i < k_max_reads; ++i) {
-      auto m = receive_message(m_icmp.fd.get(), 0, m_buffer);
-      if (!m) break;
-      auto error = m_v6 ? packet::parse_transport_error(m->data, true) : packet::parse_ipv4_transport_error(m->data);
-      if (!error) continue;
-      const packet::QuotedTransport& q = error->quoted;
-      if (q.protocol != packet::k_proto_udp || !same_ip(q.destination, m_destination) ||
-          q.source_port != m_source.port() || q.destination_port != m_port) {
-        continue;
-      }
-      std::optional<packet::ProbeId> probe;
-      if (auto match = packet::read_match(q.payload)) {
-        if (match->nonce == m_nonce && match->generation == m_tag) {
-          probe = packet::ProbeId{static_cast<int>(match->slot), static_cast<int>(match->index)};
-        }
-      } else if (q.udp_checksum) {
-        probe = packet::probe_of_number(*q.udp_checksum, m_tag);
-      }
-      if (!probe) continue;
-      out.push_back(TraceAnswer{probe->ttl, probe->query, error_reply(m_v6, error->type, m->name, m_destination),
-                                m->name, error->type, error->code, m->ancillary.rx_rt_ns});
-    }
+    const Flow flow{packet::k_proto_udp, m_destination, m_source.port(), m_port};
+    read_flow_errors(
+        m_icmp.fd.get(), m_v6, flow,
+        [&](const packet::QuotedTransport& q) -> std::optional<packet::ProbeId> {
+          if (auto match = packet::read_match(q.payload)) {
+            if (match->nonce != m_nonce || match->generation != m_tag) return std::nullopt;
+            return packet::ProbeId{static_cast<int>(match->slot), static_cast<int>(match->index)};
+          }
+          if (q.udp_checksum) return packet::probe_of_number(*q.udp_checksum, m_tag);
+          return std::nullopt;
+        },
+        m_buffer, out);
   }
 
   // Datagrams a UDP service at the port sent back, and the pending socket

@@ -95,6 +95,19 @@ struct PathFixture {
     REQUIRE(store::targets::add(db, {*core::make_target(host, p)}, util::now_utc()));
   }
 
+  // A job "paths" over `targets` with the path metric every 10 s.
+  core::Job add_path_job(std::vector<std::string> targets,
+                         unsigned metrics = static_cast<unsigned>(core::Metric::path)) {
+    core::JobPatch jp;
+    jp.name = "paths";
+    jp.targets = std::move(targets);
+    jp.metrics = metrics;
+    jp.path_every = 10s;
+    auto job = store::jobs::add(db, jp, util::now_utc());
+    REQUIRE(job);
+    return *job;
+  }
+
   collect::CollectStats run_for(util::Micros duration) {
     NullProber prober;
     collect::CollectOptions o;
@@ -117,13 +130,8 @@ TEST_CASE("path metric: each target of an open path job is traced and the trace 
   f.add_target("a", "127.0.0.1", false);
   f.add_target("b", "127.0.0.2", true);
   f.add_target("c", "127.0.0.3", false);  // in no path job
-  core::JobPatch jp;
-  jp.name = "paths";
-  jp.targets = std::vector<std::string>{"a", "b"};
-  jp.metrics = static_cast<unsigned>(core::Metric::rtt) | static_cast<unsigned>(core::Metric::path);
-  jp.path_every = 10s;
-  auto job = store::jobs::add(f.db, jp, util::now_utc());
-  REQUIRE(job);
+  auto job =
+      f.add_path_job({"a", "b"}, static_cast<unsigned>(core::Metric::rtt) | static_cast<unsigned>(core::Metric::path));
 
   auto stats = f.run_for(700ms);
   CHECK(stats.path.stored == 2);
@@ -132,7 +140,7 @@ TEST_CASE("path metric: each target of an open path job is traced and the trace 
   REQUIRE(traces);
   REQUIRE(traces->size() == 2);
   for (const auto& t : *traces) {
-    CHECK(t.job_id == job->id);
+    CHECK(t.job_id == job.id);
     CHECK(t.reached);
     CHECK(t.probes.size() == 2);
     CHECK_FALSE(t.path_changed);
@@ -164,12 +172,7 @@ TEST_CASE("path metric: each target of an open path job is traced and the trace 
 TEST_CASE("path metric: a changed path is marked") {
   PathFixture before("10.0.1.1");
   before.add_target("a", "127.0.0.1", false);
-  core::JobPatch jp;
-  jp.name = "paths";
-  jp.targets = std::vector<std::string>{"a"};
-  jp.metrics = static_cast<unsigned>(core::Metric::path);
-  jp.path_every = 10s;
-  REQUIRE(store::jobs::add(before.db, jp, util::now_utc()));
+  before.add_path_job({"a"});
   CHECK(before.run_for(300ms).path.stored == 1);
   // Age the trace past path_every, then trace through another router.
   before.db.exec("UPDATE traces SET started_at = started_at - 60000000");
@@ -187,12 +190,7 @@ TEST_CASE("path metric: a changed path is marked") {
 TEST_CASE("path metric: a trace in progress when the collector stops is finished and stored") {
   PathFixture f("10.0.1.1", 600ms);
   f.add_target("a", "127.0.0.1", false);
-  core::JobPatch jp;
-  jp.name = "paths";
-  jp.targets = std::vector<std::string>{"a"};
-  jp.metrics = static_cast<unsigned>(core::Metric::path);
-  jp.path_every = 10s;
-  REQUIRE(store::jobs::add(f.db, jp, util::now_utc()));
+  f.add_path_job({"a"});
   const auto started = std::chrono::steady_clock::now();
   auto stats = f.run_for(100ms);  // stops while the 600 ms trace runs
   CHECK(std::chrono::steady_clock::now() - started >= 600ms);
@@ -204,12 +202,7 @@ TEST_CASE("path metric: a target removed while its trace runs is not stored, and
   PathFixture f("10.0.1.1", 400ms);
   f.add_target("a", "127.0.0.1", false);
   f.add_target("b", "127.0.0.2", false);
-  core::JobPatch jp;
-  jp.name = "paths";
-  jp.targets = std::vector<std::string>{"a", "b"};
-  jp.metrics = static_cast<unsigned>(core::Metric::path);
-  jp.path_every = 10s;
-  REQUIRE(store::jobs::add(f.db, jp, util::now_utc()));
+  f.add_path_job({"a", "b"});
   std::thread remover([&] {
     std::this_thread::sleep_for(100ms);  // a's trace is running, b's queued
     auto other = store::Database::open(f.dir.file("a.db"));
