@@ -129,7 +129,8 @@ expect_eq "--once opens no job run" "0" "$(db_query 'SELECT count(*) FROM job_ru
 before=$(samples)
 run_pk --json run --once
 expect_code 0
-expect_json 'sorted(d)' "['answered', 'lost', 'sent', 'stored', 'targets']"
+expect_json 'sorted(d)' "['answered', 'lost', 'path_changes', 'sent', 'stored', 'targets', 'trace_failures', 'traces']"
+expect_json '[d["traces"], d["path_changes"], d["trace_failures"]]' '[0, 0, 0]'  # no job with the path metric
 expect_json '[d["targets"], d["sent"], d["answered"], d["lost"], d["stored"]]' "[$n, $n, $n, 0, $n]"
 expect_eq "--json: samples stored" "$((before + n))" "$(samples)"
 
@@ -197,7 +198,7 @@ expect_stdout_contains "$n targets: sent $n, answered $n, lost 0; stored $n samp
 run_pk -v --json run --once
 expect_code 0
 expect_eq "-v --json: NDJSON per sample, then the summary" \
-  "$n True answered,lost,sent,stored,targets $n $n" "$(split_verbose_json)"
+  "$n True answered,lost,path_changes,sent,stored,targets,trace_failures,traces $n $n" "$(split_verbose_json)"
 
 # ---------------------------------------------------------------------------
 section "one collector per database: a second one exits 5 naming the pid"
