@@ -245,17 +245,19 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   }
   auto traced = (*tracer)->run(plan.request, stop);
   if (!traced) return std::unexpected(traced.error());
+  const bool cut_short = stop.load();  // a Ctrl-C during the name lookups below spares the trace
   core::Trace& trace = *traced;
   trace.target = plan.target ? plan.target->name : o.host;
   trace.target_id = plan.target ? std::optional<std::int64_t>(plan.target->id) : std::nullopt;
   trace.host = plan.host;
-  if (!o.no_dns) add_hostnames(trace);
+  if (!o.no_dns && !cut_short) add_hostnames(trace);
   // A trace cut short by Ctrl-C is shown but not stored: it is not a path.
+  Expected<void> saved;
   if (plan.target && !o.no_save) {
-    if (stop.load()) {
+    if (cut_short) {
       if (!ctx.quiet) fmt::print(stderr, "pingkeeper: interrupted: the trace is not stored\n");
-    } else if (auto saved = store::traces::save(*db, trace); !saved) {
-      return saved;
+    } else {
+      saved = store::traces::save(*db, trace);
     }
   }
 
@@ -265,7 +267,7 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
     case Format::table: print_table(trace); break;
   }
   std::fflush(stdout);
-  return {};
+  return saved;  // the trace is shown even when it could not be stored
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ namespace pk::probe {
 namespace {
 
 constexpr int k_send_attempts = 3;
+constexpr int k_flow_attempts = 16;    // flow_id candidates tried before the kernel's choice
 constexpr std::size_t k_payload = 32;  // as traceroute(8): 60-byte IPv4 packets
 // Paris-style: every probe of a trace has the same type, code and checksum
 // (the first 4 bytes, where load balancers read the ports of UDP and TCP;
@@ -28,15 +29,28 @@ constexpr std::size_t k_balance_at = packet::k_icmp_header_size + packet::k_matc
 class IcmpTraceSocket final : public TraceSocket {
  public:
   explicit IcmpTraceSocket(IcmpSocket socket) : m_socket(std::move(socket)) {
-    std::random_device rd;
-    m_nonce = rd();
-    m_ident = static_cast<std::uint16_t>(rd() & 0xffffU);
+    m_nonce = std::random_device{}();
     packet::fill_pattern(std::span(m_packet).subspan(packet::k_icmp_header_size));
   }
 
   Expected<void> begin(const Address& destination, std::uint16_t, std::uint32_t tag) override {
     m_tag = tag;
     m_destination = destination;
+    // The flow's echo id (packet::flow_id), so every trace to this
+    // destination is the same flow. A datagram socket's id is its bound
+    // "port": a new socket per trace, bound to it.
+    if (m_socket.raw) {
+      m_ident = packet::flow_id(destination, 0, core::TraceMethod::icmp, 0);
+      return {};
+    }
+    auto fresh = open_icmp(m_socket.v6);
+    if (!fresh.socket || fresh.socket.raw) return {};  // keep the one we have
+    for (int attempt = 0; attempt < k_flow_attempts; ++attempt) {
+      const Address id = *Address::parse_literal(m_socket.v6 ? "::" : "0.0.0.0",
+                                                 packet::flow_id(destination, 0, core::TraceMethod::icmp, attempt));
+      if (bind(fresh.socket.fd.get(), id.sockaddr_ptr(), id.length()) == 0) break;
+    }
+    m_socket = std::move(fresh.socket);
     return {};
   }
 
@@ -86,7 +100,7 @@ class IcmpTraceSocket final : public TraceSocket {
                     r->type,    r->code,      m->ancillary.rx_rt_ns};
       if (r->kind == packet::Kind::error) {
         if (r->quoted_destination && !same_ip(*r->quoted_destination, m_destination)) continue;
-        a.reply = error_reply(m_socket.v6, r->type, m->name, m_destination);
+        a.reply = error_reply(m_socket.v6, r->type, r->code, m->name, m_destination);
       }
       out.push_back(a);
     }
@@ -106,8 +120,8 @@ class IcmpTraceSocket final : public TraceSocket {
       auto probe = echo ? packet::echo_probe(*echo, true, m_nonce, m_tag) : std::nullopt;
       if (!probe) continue;
       out.push_back(TraceAnswer{probe->ttl, probe->query,
-                                error_reply(m_socket.v6, error->type, error->offender, m_destination), error->offender,
-                                error->type, error->code, m->ancillary.rx_rt_ns});
+                                error_reply(m_socket.v6, error->type, error->code, error->offender, m_destination),
+                                error->offender, error->type, error->code, m->ancillary.rx_rt_ns});
     }
     int err = 0;  // the pending socket error, else poll reports POLLERR forever
     socklen_t len = sizeof(err);
@@ -116,7 +130,7 @@ class IcmpTraceSocket final : public TraceSocket {
 
   IcmpSocket m_socket;
   std::uint32_t m_nonce = 0;
-  std::uint16_t m_ident = 0;  // echo id of a raw socket
+  std::uint16_t m_ident = 0;  // echo id of a raw socket: the flow's
   std::uint32_t m_tag = 0;
   Address m_destination;
   std::array<std::uint8_t, packet::k_icmp_header_size + k_payload> m_packet{};

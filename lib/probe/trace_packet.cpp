@@ -202,4 +202,20 @@ std::optional<TransportError> parse_ipv4_transport_error(std::span<const std::ui
   return parse_transport_error(data.subspan(ihl), false);
 }
 
+std::uint16_t flow_id(const Address& destination, std::uint16_t port, core::TraceMethod method, int attempt) {
+  constexpr std::uint32_t k_first = 33000;
+  constexpr std::uint32_t k_count = 28000;    // up to 60999
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64
+  const auto mix = [&](std::uint8_t b) {
+    h ^= b;
+    h *= 1099511628211ULL;
+  };
+  for (std::uint8_t b : bytes::ip_bytes(destination)) mix(b);
+  mix(static_cast<std::uint8_t>(port >> 8));
+  mix(static_cast<std::uint8_t>(port & 0xffU));
+  mix(static_cast<std::uint8_t>(method));
+  const std::uint64_t step = std::uint64_t{7919} * static_cast<unsigned>(attempt);  // a prime: candidates differ
+  return static_cast<std::uint16_t>(k_first + (h + step) % k_count);
+}
+
 }  // namespace pk::probe::packet

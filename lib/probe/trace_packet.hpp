@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/trace.hpp"
 #include "probe/address.hpp"
 #include "probe/packet.hpp"
 
@@ -90,6 +91,15 @@ struct TcpSegment {
 // header then TCP, for IPv6 the TCP header alone. nullopt when it is not TCP
 // or too short for a TCP header.
 std::optional<TcpSegment> parse_tcp_segment(std::span<const std::uint8_t> data, bool with_ip_header);
+
+// The source port (UDP, TCP) or echo id (ICMP) of every trace of one flow:
+// a hash of the destination address, its port and the method, so that traces
+// of a target taken at different times or by different processes (a job and
+// the command line) are one flow for per-flow ECMP load balancers, and their
+// paths compare. `attempt` (0, 1, ...) gives other candidates when one is
+// taken. Within 33000..60999 (the ephemeral range, away from traceroute(8)'s
+// destination ports).
+std::uint16_t flow_id(const Address& destination, std::uint16_t port, core::TraceMethod method, int attempt);
 
 // The start of a UDP or TCP packet that an ICMP error quotes.
 struct QuotedTransport {

@@ -27,8 +27,14 @@ std::string trace_permission_message(core::TraceMethod method, int err) {
       errno_text(err), binary_path());
 }
 
-core::HopReply error_reply(bool v6, int type, const Address& from, const Address& destination) {
+core::HopReply error_reply(bool v6, int type, int code, const Address& from, const Address& destination) {
   if (same_ip(from, destination)) return core::HopReply::reached;
+  // Port unreachable is how a UDP probe arrives; from another address, a
+  // firewall answering for the destination: arrival too, as traceroute(8) has it.
+  if (v6 ? (type == packet::k_v6_dest_unreachable && code == 4)
+         : (type == packet::k_v4_dest_unreachable && code == 3)) {
+    return core::HopReply::reached;
+  }
   if (type == (v6 ? packet::k_v6_time_exceeded : packet::k_v4_time_exceeded)) return core::HopReply::time_exceeded;
   return core::HopReply::unreachable;
 }
@@ -85,8 +91,9 @@ void read_flow_errors(int fd, bool v6, const Flow& flow, const IdentifyQuote& id
     }
     auto probe = identify(q);
     if (!probe) continue;
-    out.push_back(TraceAnswer{probe->ttl, probe->query, error_reply(v6, error->type, m->name, flow.destination),
-                              m->name, error->type, error->code, m->ancillary.rx_rt_ns});
+    out.push_back(TraceAnswer{probe->ttl, probe->query,
+                              error_reply(v6, error->type, error->code, m->name, flow.destination), m->name,
+                              error->type, error->code, m->ancillary.rx_rt_ns});
   }
 }
 

@@ -66,10 +66,11 @@ Expected<std::unique_ptr<TraceSocket>> open_tcp_trace(bool v6);
 // privilege: what the method needs and that UDP traces need nothing.
 std::string trace_permission_message(core::TraceMethod method, int err);
 
-// What an ICMP error of `type` from `from` says about a probe to
-// `destination`: the destination answered (reached), a router's time
+// What an ICMP error of `type` and `code` from `from` says about a probe to
+// `destination`: the destination answered (reached; so does a port
+// unreachable from anywhere, a firewall answering for it), a router's time
 // exceeded, or a router's unreachable.
-core::HopReply error_reply(bool v6, int type, const Address& from, const Address& destination);
+core::HopReply error_reply(bool v6, int type, int code, const Address& from, const Address& destination);
 
 // The IP_TTL / IPV6_UNICAST_HOPS of the next sends on `fd`; false on failure.
 bool set_hop_limit(int fd, bool v6, int ttl);

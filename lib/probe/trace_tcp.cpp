@@ -22,6 +22,7 @@ namespace pk::probe {
 namespace {
 
 constexpr int k_send_attempts = 3;
+constexpr int k_flow_attempts = 16;  // flow_id candidates tried before any port
 
 // Lets the kernel keep only segments from `from_port` to `to_port` on a raw
 // TCP socket, which otherwise gets a copy of every TCP segment the host
@@ -44,6 +45,31 @@ void filter_segments(int fd, bool v6, std::uint16_t from_port, std::uint16_t to_
   (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }
 
+// A TCP socket bound to the first free port of `wanted` (else to any
+// ephemeral port), kept open so that no connection of this host uses the
+// port the probes come from.
+Expected<std::pair<UniqueFd, std::uint16_t>> reserve_port(bool v6, std::span<const std::uint16_t> wanted) {
+  UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return make_error(ErrorKind::io, fmt::format("cannot reserve a TCP source port: {}", errno_text(errno)));
+  bool bound_port = false;
+  for (std::uint16_t port : wanted) {
+    const Address at = *Address::parse_literal(v6 ? "::" : "0.0.0.0", port);
+    if (bind(fd.get(), at.sockaddr_ptr(), at.length()) == 0) {
+      bound_port = true;
+      break;
+    }
+  }
+  const Address any = *Address::parse_literal(v6 ? "::" : "0.0.0.0");
+  sockaddr_storage bound{};
+  socklen_t length = sizeof(bound);
+  if ((!bound_port && bind(fd.get(), any.sockaddr_ptr(), any.length()) != 0) ||
+      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+    return make_error(ErrorKind::io, fmt::format("cannot reserve a TCP source port: {}", errno_text(errno)));
+  }
+  const std::uint16_t port = Address(reinterpret_cast<const sockaddr*>(&bound), length).port();
+  return std::pair{std::move(fd), port};
+}
+
 class TcpTraceSocket final : public TraceSocket {
  public:
   TcpTraceSocket(UniqueFd raw_tcp, IcmpSocket icmp, UniqueFd port_holder, std::uint16_t source_port, bool v6)
@@ -57,6 +83,19 @@ class TcpTraceSocket final : public TraceSocket {
   Expected<void> begin(const Address& destination, std::uint16_t port, std::uint32_t tag) override {
     m_destination = destination;
     m_port = port;
+    // The flow's source port (packet::flow_id), so every trace to this
+    // destination and port is the same flow.
+    std::array<std::uint16_t, k_flow_attempts> wanted{};
+    for (int i = 0; i < k_flow_attempts; ++i) {
+      wanted[static_cast<std::size_t>(i)] = packet::flow_id(destination, port, core::TraceMethod::tcp, i);
+    }
+    if (m_source_port != wanted[0]) {
+      m_port_holder.reset();  // frees the previous flow's port, which may be wanted
+      auto reserved = reserve_port(m_v6, wanted);
+      if (!reserved) return std::unexpected(reserved.error());
+      m_port_holder = std::move(reserved->first);
+      m_source_port = reserved->second;
+    }
     filter_segments(m_tcp.get(), m_v6, port, m_source_port);
     m_trace_bits = m_base ^ (tag << 12);  // the high 20 bits of every SYN's sequence number
     // The source address the kernel will choose: a connected UDP socket's.
@@ -151,21 +190,6 @@ class TcpTraceSocket final : public TraceSocket {
   MessageBuffer m_buffer;
 };
 
-// A TCP socket bound to an ephemeral port, kept open so that no connection
-// of this host uses the port the probes come from.
-Expected<std::pair<UniqueFd, std::uint16_t>> reserve_port(bool v6) {
-  UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  const Address any = *Address::parse_literal(v6 ? "::" : "0.0.0.0");
-  sockaddr_storage bound{};
-  socklen_t length = sizeof(bound);
-  if (!fd || bind(fd.get(), any.sockaddr_ptr(), any.length()) != 0 ||
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
-    return make_error(ErrorKind::io, fmt::format("cannot reserve a TCP source port: {}", errno_text(errno)));
-  }
-  const std::uint16_t port = Address(reinterpret_cast<const sockaddr*>(&bound), length).port();
-  return std::pair{std::move(fd), port};
-}
-
 }  // namespace
 
 Expected<std::unique_ptr<TraceSocket>> open_tcp_trace(bool v6) {
@@ -191,7 +215,7 @@ Expected<std::unique_ptr<TraceSocket>> open_tcp_trace(bool v6) {
     }
     return make_error(ErrorKind::io, fmt::format("cannot open a raw ICMP socket: {}", errno_text(icmp.raw_errno)));
   }
-  auto port = reserve_port(v6);
+  auto port = reserve_port(v6, {});
   if (!port) return std::unexpected(port.error());
   return std::unique_ptr<TraceSocket>(std::make_unique<TcpTraceSocket>(std::move(tcp), std::move(icmp.socket),
                                                                        std::move(port->first), port->second, v6));

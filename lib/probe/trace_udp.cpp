@@ -25,6 +25,20 @@ namespace pk::probe {
 namespace {
 
 constexpr int k_send_attempts = 3;
+constexpr int k_flow_attempts = 16;  // flow_id candidates tried before any port
+
+// A UDP socket that timestamps and queues the ICMP errors about its packets.
+Expected<UniqueFd> open_udp_socket(bool v6) {
+  UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return make_error(ErrorKind::io, fmt::format("cannot open a UDP socket: {}", errno_text(errno)));
+  set_int(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  set_int(fd.get(), SOL_SOCKET, SO_RCVBUF, k_socket_buffer);  // room for a trace's errors (as rmem_max allows)
+  const int on = 1;
+  if (setsockopt(fd.get(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof(on)) != 0) {
+    return make_error(ErrorKind::io, fmt::format("cannot read ICMP errors on a UDP socket: {}", errno_text(errno)));
+  }
+  return fd;
+}
 
 class UdpTraceSocket final : public TraceSocket {
  public:
@@ -36,12 +50,17 @@ class UdpTraceSocket final : public TraceSocket {
     m_destination = destination;
     m_port = port;
     // Connecting fixes the flow (both addresses and ports) for every probe
-    // and lets the kernel queue the ICMP errors about it. The previous
-    // trace's connection goes first: it holds a source address that may not
-    // suit this destination.
-    sockaddr unspecified{};
-    unspecified.sa_family = AF_UNSPEC;
-    (void)connect(m_fd.get(), &unspecified, sizeof(unspecified));
+    // and lets the kernel queue the ICMP errors about it. A new socket per
+    // trace, bound to the flow's source port (packet::flow_id), so every
+    // trace to this destination and port is the same flow.
+    auto fd = open_udp_socket(m_v6);
+    if (!fd) return std::unexpected(fd.error());
+    m_fd = std::move(*fd);
+    for (int attempt = 0; attempt < k_flow_attempts; ++attempt) {
+      const Address any = *Address::parse_literal(m_v6 ? "::" : "0.0.0.0",
+                                                  packet::flow_id(destination, port, core::TraceMethod::udp, attempt));
+      if (bind(m_fd.get(), any.sockaddr_ptr(), any.length()) == 0) break;  // else taken: the next candidate
+    }
     const Address to = destination.with_port(port);
     if (connect(m_fd.get(), to.sockaddr_ptr(), to.length()) != 0) {
       return make_error(ErrorKind::io,
@@ -93,8 +112,8 @@ class UdpTraceSocket final : public TraceSocket {
       auto match = packet::read_match(m->data);
       if (!error || !match || match->nonce != m_nonce || match->generation != m_tag) continue;
       out.push_back(TraceAnswer{static_cast<int>(match->slot), static_cast<int>(match->index),
-                                error_reply(m_v6, error->type, error->offender, m_destination), error->offender,
-                                error->type, error->code, m->ancillary.rx_rt_ns});
+                                error_reply(m_v6, error->type, error->code, error->offender, m_destination),
+                                error->offender, error->type, error->code, m->ancillary.rx_rt_ns});
     }
     discard_pending();
   }
@@ -144,17 +163,11 @@ class UdpTraceSocket final : public TraceSocket {
 }  // namespace
 
 Expected<std::unique_ptr<TraceSocket>> open_udp_trace(bool v6) {
-  UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd) return make_error(ErrorKind::io, fmt::format("cannot open a UDP socket: {}", errno_text(errno)));
-  set_int(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, 1);
-  set_int(fd.get(), SOL_SOCKET, SO_RCVBUF, k_socket_buffer);  // room for a trace's errors (as rmem_max allows)
-  const int on = 1;
-  if (setsockopt(fd.get(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof(on)) != 0) {
-    return make_error(ErrorKind::io, fmt::format("cannot read ICMP errors on a UDP socket: {}", errno_text(errno)));
-  }
+  auto fd = open_udp_socket(v6);  // checks that UDP sockets can be opened; each trace opens its own
+  if (!fd) return std::unexpected(fd.error());
   // Without the privilege for it, errors come from the error queue only.
   auto raw = open_icmp(v6, true);
-  return std::unique_ptr<TraceSocket>(std::make_unique<UdpTraceSocket>(std::move(fd), std::move(raw.socket), v6));
+  return std::unique_ptr<TraceSocket>(std::make_unique<UdpTraceSocket>(std::move(*fd), std::move(raw.socket), v6));
 }
 
 }  // namespace pk::probe

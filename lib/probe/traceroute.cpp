@@ -21,6 +21,8 @@ using namespace std::chrono_literals;
 
 constexpr std::int64_t k_stop_check_ns = 100'000'000;  // the stop flag is read at least this often
 constexpr util::Micros k_max_wait = 60s;
+constexpr int k_full_buffer_retries = 10;
+constexpr std::int64_t k_full_buffer_pause_ns = 1'000'000;
 
 std::int64_t monotonic_ns() {
   timespec ts{};
@@ -56,7 +58,7 @@ Expected<void> check_request(const TraceRequest& r, core::TraceMethod method, bo
 class SocketTracer final : public Tracer {
  public:
   SocketTracer(std::unique_ptr<TraceSocket> socket, core::TraceMethod method, bool v6)
-      : m_socket(std::move(socket)), m_method(method), m_v6(v6), m_fds(m_socket->fds()), m_polled(m_fds.size()) {}
+      : m_socket(std::move(socket)), m_method(method), m_v6(v6) {}
 
   Expected<core::Trace> run(const TraceRequest& request, const std::atomic<bool>& stop) override {
     if (auto ok = check_request(request, m_method, m_v6); !ok) return std::unexpected(ok.error());
@@ -71,7 +73,9 @@ class SocketTracer final : public Tracer {
     m_queries = request.queries;
     m_wait_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(request.wait).count();
     if (auto ok = m_socket->begin(m_destination, port, ++m_tag); !ok) return std::unexpected(ok.error());
-    for (int fd : m_socket->fds()) discard_pending(fd);  // stale packets from while the tracer was idle
+    m_fds = m_socket->fds();  // begin() may open new sockets (a flow's own port)
+    m_polled.resize(m_fds.size());
+    for (int fd : m_fds) discard_pending(fd);  // stale packets from while the tracer was idle
 
     core::Trace trace;
     trace.address = m_destination.to_string();
@@ -112,7 +116,14 @@ class SocketTracer final : public Tracer {
     for (Slot& s : m_slots) {
       if (stop.load()) break;  // the rest left silent
       s.sent_mono_ns = monotonic_ns();
-      const int err = m_socket->send(s.probe.ttl, s.probe.query, s.sent_rt_ns);
+      int err = m_socket->send(s.probe.ttl, s.probe.query, s.sent_rt_ns);
+      // A full send buffer (thousands of probes back to back): let it drain
+      // a little and try again, rather than show the probe as silence.
+      for (int retry = 0; (err == EAGAIN || err == ENOBUFS) && retry < k_full_buffer_retries; ++retry) {
+        poll_answers(k_full_buffer_pause_ns);
+        s.sent_mono_ns = monotonic_ns();
+        err = m_socket->send(s.probe.ttl, s.probe.query, s.sent_rt_ns);
+      }
       if (err == 0) {
         s.sent = true;
         any_sent = true;
@@ -180,7 +191,7 @@ class SocketTracer final : public Tracer {
   }
 
   void record(const TraceAnswer& a) {
-    if (a.ttl < m_first_ttl || a.query < 1 || a.query > m_queries) return;
+    if (a.ttl < m_first_ttl || a.ttl > core::k_max_trace_hops || a.query < 1 || a.query > m_queries) return;
     const auto index = static_cast<std::size_t>((a.ttl - m_first_ttl) * m_queries + a.query - 1);
     if (index >= m_slots.size()) return;
     Slot& s = m_slots[index];

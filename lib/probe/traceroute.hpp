@@ -18,7 +18,9 @@
 //  - udp: a UDP socket connected to (destination, port) with IP_RECVERR /
 //    IPV6_RECVERR, as tracepath does: no privilege at all. Paris-style: every
 //    probe of a trace has the same flow fields (addresses, protocol, both
-//    ports), so per-flow ECMP load balancers keep the trace on one path; the
+//    ports; the source port is the flow's, packet::flow_id, the same for
+//    every trace to that destination and port), so per-flow ECMP load
+//    balancers keep the traces on one path; the
 //    probes differ only in their payload, which identifies them in the quoted
 //    packet an ICMP error carries (Linux routers quote up to 576 bytes). With
 //    root or CAP_NET_RAW a raw ICMP socket is read too, and a payload word
@@ -27,12 +29,12 @@
 //    silence. The destination answers port unreachable.
 //  - icmp: echo requests over an unprivileged datagram ICMP socket with
 //    IP_RECVERR (net.ipv4.ping_group_range), else a raw ICMP socket (root or
-//    CAP_NET_RAW). One echo id per trace; the echo sequence names the probe
-//    (trace tag, TTL, query: trace_packet.hpp), so even an error quoting
-//    only 8 bytes identifies it, and a payload word keeps the checksum
-//    constant (one flow, as Paris traceroute); the destination answers echo
-//    reply.
-//  - tcp: SYN segments from one source port over a raw socket (root or
+//    CAP_NET_RAW). One echo id per destination (the flow's,
+//    packet::flow_id); the echo sequence names the probe (trace tag, TTL,
+//    query: trace_packet.hpp), so even an error quoting only 8 bytes
+//    identifies it, and a payload word keeps the checksum constant (one
+//    flow, as Paris traceroute); the destination answers echo reply.
+//  - tcp: SYN segments from the flow's source port over a raw socket (root or
 //    CAP_NET_RAW; errors read from a raw ICMP socket); the destination answers
 //    SYN-ACK (port open) or RST (closed), either of which ends the trace.
 // Without the privilege a method needs, open() fails with

@@ -1,11 +1,13 @@
 #include "probe/packet.hpp"
 #include "probe/trace_packet.hpp"
+#include "probe/trace_socket.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <set>
 #include <vector>
 
 using namespace pk::probe;
@@ -315,4 +317,42 @@ TEST_CASE("parse_transport_error returns the quoted UDP checksum") {
   REQUIRE(e);
   CHECK(e->quoted.udp_checksum == std::optional<std::uint16_t>(0x5092));
   CHECK(e->quoted.payload.empty());
+}
+
+TEST_CASE("flow_id: one per destination, port and method, in the ephemeral range") {
+  using pk::core::TraceMethod;
+  const auto a = *Address::parse_literal("192.0.2.1");
+  const auto b = *Address::parse_literal("192.0.2.2");
+  const auto v6 = *Address::parse_literal("2001:db8::1");
+  const auto id = flow_id(a, 33434, TraceMethod::udp, 0);
+  CHECK(id == flow_id(a, 33434, TraceMethod::udp, 0));  // the same every time
+  CHECK(id != flow_id(b, 33434, TraceMethod::udp, 0));
+  CHECK(id != flow_id(a, 33435, TraceMethod::udp, 0));
+  CHECK(id != flow_id(a, 33434, TraceMethod::tcp, 0));
+  std::set<std::uint16_t> candidates;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    for (const auto& dst : {a, b, v6}) {
+      const auto c = flow_id(dst, 80, TraceMethod::tcp, attempt);
+      CHECK(c >= 33000);
+      CHECK(c <= 60999);
+    }
+    candidates.insert(flow_id(a, 80, TraceMethod::tcp, attempt));
+  }
+  CHECK(candidates.size() == 16);  // the next candidates differ
+}
+
+TEST_CASE("error_reply: what an ICMP error says about a probe") {
+  using pk::core::HopReply;
+  const auto dst = *Address::parse_literal("192.0.2.9");
+  const auto router = *Address::parse_literal("198.51.100.1");
+  CHECK(error_reply(false, 11, 0, router, dst) == HopReply::time_exceeded);
+  CHECK(error_reply(false, 3, 3, dst, dst) == HopReply::reached);         // port unreachable: a UDP probe arrived
+  CHECK(error_reply(false, 3, 3, router, dst) == HopReply::reached);      // a firewall answering for it
+  CHECK(error_reply(false, 3, 1, router, dst) == HopReply::unreachable);  // !H from a router ends the trace
+  CHECK(error_reply(false, 3, 13, dst, dst) == HopReply::reached);        // anything from the destination
+  const auto dst6 = *Address::parse_literal("2001:db8::9");
+  const auto router6 = *Address::parse_literal("2001:db8::1");
+  CHECK(error_reply(true, 3, 0, router6, dst6) == HopReply::time_exceeded);
+  CHECK(error_reply(true, 1, 4, router6, dst6) == HopReply::reached);
+  CHECK(error_reply(true, 1, 0, router6, dst6) == HopReply::unreachable);
 }

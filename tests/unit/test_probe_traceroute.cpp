@@ -2,6 +2,7 @@
 // packet goes to loopback (127.0.0.1, ::1) or to a socket this file opened
 // there. On loopback the destination is one hop away.
 #include "probe/reverse_dns.hpp"
+#include "probe/trace_packet.hpp"
 #include "probe/traceroute.hpp"
 #include "probe/unique_fd.hpp"
 
@@ -152,6 +153,48 @@ TEST_CASE("Tracer: a tracer left idle under a flood of ICMP still gets its answe
     (void)sendto(udp.get(), payload.data(), payload.size(), 0, to->sockaddr_ptr(), to->length());
   }
   check_reached(*tracer->run(request("127.0.0.1", TraceMethod::icmp), k_go), "127.0.0.1");
+}
+
+TEST_CASE("Tracer: every UDP trace to a destination and port is one flow (the same source port)") {
+  auto tracer = open_tracer(TraceMethod::udp, false);
+  if (!tracer) return;
+  // A UDP service on the destination port sees the probes and their source port.
+  UniqueFd service(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  auto at = *Address::parse_literal("127.0.0.1");
+  REQUIRE(bind(service.get(), at.sockaddr_ptr(), at.length()) == 0);
+  sockaddr_storage s{};
+  socklen_t len = sizeof(s);
+  REQUIRE(getsockname(service.get(), reinterpret_cast<sockaddr*>(&s), &len) == 0);
+  const std::uint16_t port = Address(reinterpret_cast<const sockaddr*>(&s), len).port();
+  auto r = request("127.0.0.1", TraceMethod::udp, port);
+  r.max_hops = 1;
+  r.queries = 2;
+  r.wait = 50ms;  // the service does not answer: every probe waits this long
+  std::vector<std::uint16_t> sources;
+  for (int trace = 0; trace < 2; ++trace) {
+    REQUIRE(tracer->run(r, k_go));
+    for (int i = 0; i < 10; ++i) {
+      sockaddr_storage from{};
+      socklen_t from_len = sizeof(from);
+      std::array<std::uint8_t, 256> buf{};
+      if (recvfrom(service.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len) < 0) break;
+      sources.push_back(Address(reinterpret_cast<const sockaddr*>(&from), from_len).port());
+    }
+  }
+  REQUIRE(sources.size() == 4);
+  for (auto p : sources) CHECK(p == pk::probe::packet::flow_id(at, port, TraceMethod::udp, 0));
+}
+
+TEST_CASE("Tracer: one tracer serves trace after trace (UDP and ICMP open a flow's socket for each)") {
+  for (TraceMethod method : {TraceMethod::udp, TraceMethod::icmp}) {
+    auto tracer = open_tracer(method, false);
+    if (!tracer) continue;
+    for (int i = 0; i < 4; ++i) {
+      auto t = tracer->run(request("127.0.0.1", method), k_go);
+      REQUIRE_MESSAGE(t.has_value(), (t ? std::string() : t.error().message));
+      check_reached(*t, "127.0.0.1");
+    }
+  }
 }
 
 TEST_CASE("Tracer: IPv6 traces of ::1 by every method") {
