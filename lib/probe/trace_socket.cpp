@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <linux/errqueue.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <time.h>
 
@@ -95,6 +96,17 @@ void read_flow_errors(int fd, bool v6, const Flow& flow, const IdentifyQuote& id
                               error_reply(v6, error->type, error->code, m->name, flow.destination), m->name,
                               error->type, error->code, m->ancillary.rx_rt_ns});
   }
+}
+
+void set_idle(int fd, bool idle) {
+  if (!idle) {
+    const int unused = 0;  // the kernel wants an int's worth of option all the same
+    (void)setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof(unused));  // ENOENT when none: fine
+    return;
+  }
+  std::array<sock_filter, 1> drop{{BPF_STMT(BPF_RET | BPF_K, 0)}};
+  const sock_fprog program{static_cast<unsigned short>(drop.size()), drop.data()};
+  (void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }
 
 void discard_pending(int fd) {

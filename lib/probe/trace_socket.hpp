@@ -109,6 +109,12 @@ std::optional<Message> receive_message(int fd, int flags, MessageBuffer& buffer)
 inline constexpr int k_max_discard = 100'000;
 void discard_pending(int fd);
 
+// Between traces a tracer's sockets take nothing (a socket filter that drops
+// every packet: raw sockets would otherwise copy every ICMP or TCP packet of
+// the host into their buffers); during a trace they take what their method
+// lets through (TraceSocket::begin may attach its own filter after this).
+void set_idle(int fd, bool idle);
+
 // An ICMP error read from a datagram socket's error queue (IP_RECVERR).
 struct QueuedError {
   std::uint8_t type = 0;

@@ -58,7 +58,9 @@ Expected<void> check_request(const TraceRequest& r, core::TraceMethod method, bo
 class SocketTracer final : public Tracer {
  public:
   SocketTracer(std::unique_ptr<TraceSocket> socket, core::TraceMethod method, bool v6)
-      : m_socket(std::move(socket)), m_method(method), m_v6(v6) {}
+      : m_socket(std::move(socket)), m_method(method), m_v6(v6), m_fds(m_socket->fds()) {
+    for (int fd : m_fds) set_idle(fd, true);
+  }
 
   Expected<core::Trace> run(const TraceRequest& request, const std::atomic<bool>& stop) override {
     if (auto ok = check_request(request, m_method, m_v6); !ok) return std::unexpected(ok.error());
@@ -72,6 +74,13 @@ class SocketTracer final : public Tracer {
     m_first_ttl = request.first_ttl;
     m_queries = request.queries;
     m_wait_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(request.wait).count();
+    for (int fd : m_fds) set_idle(fd, false);
+    struct Idle {  // whatever happens below, the sockets take nothing once the trace is over
+      SocketTracer& self;
+      ~Idle() {
+        for (int fd : self.m_fds) set_idle(fd, true);
+      }
+    } idle_after{*this};
     if (auto ok = m_socket->begin(m_destination, port, ++m_tag); !ok) return std::unexpected(ok.error());
     m_fds = m_socket->fds();  // begin() may open new sockets (a flow's own port)
     m_polled.resize(m_fds.size());
