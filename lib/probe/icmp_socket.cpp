@@ -28,6 +28,21 @@ void set_int(int fd, int level, int name, int value) { (void)setsockopt(fd, leve
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+std::int64_t clock_ns(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * k_ns_per_s + ts.tv_nsec;
+}
+
+bool is_unreachable_errno(int err) {
+  return err == ENETUNREACH || err == EHOSTUNREACH || err == EHOSTDOWN || err == ENONET;
+}
+
+bool may_be_pending_error(int err) {
+  return is_unreachable_errno(err) || err == ECONNREFUSED || err == EMSGSIZE || err == EPROTO || err == EACCES ||
+         err == ENOPROTOOPT;
+}
+
 namespace {
 
 void configure_icmp(IcmpSocket& s) {

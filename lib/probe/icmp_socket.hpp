@@ -29,6 +29,18 @@ void set_int(int fd, int level, int name, int value);
 
 std::string errno_text(int err);
 
+// clock_gettime(clock) in nanoseconds (CLOCK_REALTIME for send times that
+// kernel receive timestamps are compared with, CLOCK_MONOTONIC for waits).
+std::int64_t clock_ns(clockid_t clock);
+
+// An errno from sendto/connect that says the destination cannot be reached
+// (as opposed to a local failure).
+bool is_unreachable_errno(int err);
+
+// An errno a datagram socket may return from sendto/recvmsg because an
+// earlier ICMP error was pending on it (sk_err), not because of this call.
+bool may_be_pending_error(int err);
+
 struct IcmpSocket {
   UniqueFd fd;
   bool v6 = false;

@@ -37,31 +37,12 @@ constexpr std::uint32_t k_socket_index = 0xffffffffU;  // the index half of an I
 constexpr std::uint64_t k_icmp4_tag = (std::uint64_t{4} << 32) | k_socket_index;
 constexpr std::uint64_t k_icmp6_tag = (std::uint64_t{6} << 32) | k_socket_index;
 
-std::int64_t clock_ns(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * k_ns_per_s + ts.tv_nsec;
-}
-
 // libstdc++'s steady_clock is CLOCK_MONOTONIC, so the two compare directly.
 std::int64_t to_ns(SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
 util::Micros ns_to_micros(std::int64_t ns) { return util::Micros{(ns + 500) / 1000}; }
-
-// An errno from sendto/connect that says the destination cannot be reached
-// (as opposed to a local failure).
-bool is_unreachable_errno(int err) {
-  return err == ENETUNREACH || err == EHOSTUNREACH || err == EHOSTDOWN || err == ENONET;
-}
-
-// An errno a datagram ICMP socket may return from sendto/recvmsg because an
-// earlier ICMP error was pending on it (sk_err), not because of this call.
-bool may_be_pending_error(int err) {
-  return is_unreachable_errno(err) || err == ECONNREFUSED || err == EMSGSIZE || err == EPROTO || err == EACCES ||
-         err == ENOPROTOOPT;
-}
 
 // One probe in flight, in a slab indexed by the `index` of its match data.
 struct Flight {

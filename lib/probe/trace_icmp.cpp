@@ -70,7 +70,7 @@ class IcmpTraceSocket final : public TraceSocket {
     }
     int err = 0;
     for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
-      sent_rt_ns = realtime_ns();
+      sent_rt_ns = clock_ns(CLOCK_REALTIME);
       if (sendto(fd, m_packet.data(), m_packet.size(), MSG_DONTWAIT, m_destination.sockaddr_ptr(),
                  m_destination.length()) >= 0) {
         return 0;

@@ -45,17 +45,6 @@ bool set_hop_limit(int fd, bool v6, int ttl) {
             : setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == 0;
 }
 
-std::int64_t realtime_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * k_ns_per_s + ts.tv_nsec;
-}
-
-bool may_be_pending_error(int err) {
-  return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN || err == ENONET ||
-         err == EMSGSIZE || err == EPROTO || err == EACCES || err == ENOPROTOOPT;
-}
-
 std::optional<Message> receive_message(int fd, int flags, MessageBuffer& buffer) {
   iovec iov{buffer.data.data(), buffer.data.size()};
   msghdr h{};

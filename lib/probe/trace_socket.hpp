@@ -75,13 +75,6 @@ core::HopReply error_reply(bool v6, int type, int code, const Address& from, con
 // The IP_TTL / IPV6_UNICAST_HOPS of the next sends on `fd`; false on failure.
 bool set_hop_limit(int fd, bool v6, int ttl);
 
-// CLOCK_REALTIME in nanoseconds.
-std::int64_t realtime_ns();
-
-// A send error that an earlier ICMP error may have left pending on a
-// datagram socket (sk_err): the send did not happen and may be retried.
-bool may_be_pending_error(int err);
-
 // Room for one received message and its ancillary data.
 struct MessageBuffer {
   std::array<std::uint8_t, k_recv_buffer> data{};

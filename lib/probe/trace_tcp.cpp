@@ -72,13 +72,8 @@ Expected<std::pair<UniqueFd, std::uint16_t>> reserve_port(bool v6, std::span<con
 
 class TcpTraceSocket final : public TraceSocket {
  public:
-  TcpTraceSocket(UniqueFd raw_tcp, IcmpSocket icmp, UniqueFd port_holder, std::uint16_t source_port, bool v6)
-      : m_tcp(std::move(raw_tcp)),
-        m_icmp(std::move(icmp)),
-        m_port_holder(std::move(port_holder)),
-        m_source_port(source_port),
-        m_v6(v6),
-        m_base(std::random_device{}()) {}
+  TcpTraceSocket(UniqueFd raw_tcp, IcmpSocket icmp, bool v6)
+      : m_tcp(std::move(raw_tcp)), m_icmp(std::move(icmp)), m_v6(v6), m_base(std::random_device{}()) {}
 
   Expected<void> begin(const Address& destination, std::uint16_t port, std::uint32_t tag) override {
     m_destination = destination;
@@ -119,7 +114,7 @@ class TcpTraceSocket final : public TraceSocket {
     packet::build_tcp_syn(m_segment, m_source, m_destination, m_source_port, m_port, seq, !m_v6);
     int err = 0;
     for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
-      sent_rt_ns = realtime_ns();
+      sent_rt_ns = clock_ns(CLOCK_REALTIME);
       if (sendto(m_tcp.get(), m_segment.data(), m_segment.size(), MSG_DONTWAIT, m_destination.sockaddr_ptr(),
                  m_destination.length()) >= 0) {
         return 0;
@@ -178,8 +173,8 @@ class TcpTraceSocket final : public TraceSocket {
 
   UniqueFd m_tcp;
   IcmpSocket m_icmp;
-  UniqueFd m_port_holder;  // keeps m_source_port ours while the tracer lives
-  std::uint16_t m_source_port;
+  UniqueFd m_port_holder;           // keeps m_source_port ours (begin() takes the flow's)
+  std::uint16_t m_source_port = 0;  // none until the first trace
   bool m_v6;
   std::uint32_t m_base;
   std::uint32_t m_trace_bits = 0;
@@ -215,10 +210,7 @@ Expected<std::unique_ptr<TraceSocket>> open_tcp_trace(bool v6) {
     }
     return make_error(ErrorKind::io, fmt::format("cannot open a raw ICMP socket: {}", errno_text(icmp.raw_errno)));
   }
-  auto port = reserve_port(v6, {});
-  if (!port) return std::unexpected(port.error());
-  return std::unique_ptr<TraceSocket>(std::make_unique<TcpTraceSocket>(std::move(tcp), std::move(icmp.socket),
-                                                                       std::move(port->first), port->second, v6));
+  return std::unique_ptr<TraceSocket>(std::make_unique<TcpTraceSocket>(std::move(tcp), std::move(icmp.socket), v6));
 }
 
 }  // namespace pk::probe

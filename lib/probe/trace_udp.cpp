@@ -72,7 +72,6 @@ class UdpTraceSocket final : public TraceSocket {
       return make_error(ErrorKind::io, fmt::format("cannot read the UDP source address: {}", errno_text(errno)));
     }
     m_source = Address(reinterpret_cast<const sockaddr*>(&local), length);
-    discard_pending();
     return {};
   }
 
@@ -84,7 +83,7 @@ class UdpTraceSocket final : public TraceSocket {
                              packet::probe_number(m_tag, {ttl, query}));
     int err = 0;
     for (int attempt = 0; attempt < k_send_attempts; ++attempt) {
-      sent_rt_ns = realtime_ns();
+      sent_rt_ns = clock_ns(CLOCK_REALTIME);
       if (::send(m_fd.get(), m_payload.data(), m_payload.size(), MSG_DONTWAIT) >= 0) return 0;
       err = errno;
       // An error pending from an earlier probe's ICMP answer (port
@@ -115,7 +114,7 @@ class UdpTraceSocket final : public TraceSocket {
                                 error_reply(m_v6, error->type, error->code, error->offender, m_destination),
                                 error->offender, error->type, error->code, m->ancillary.rx_rt_ns});
     }
-    discard_pending();
+    drop_replies();
   }
 
  private:
@@ -139,7 +138,7 @@ class UdpTraceSocket final : public TraceSocket {
 
   // Datagrams a UDP service at the port sent back, and the pending socket
   // error (else poll reports POLLERR forever).
-  void discard_pending() {
+  void drop_replies() {
     for (int i = 0; i < k_max_reads; ++i) {
       if (!receive_message(m_fd.get(), 0, m_buffer) && errno == EAGAIN) break;
     }

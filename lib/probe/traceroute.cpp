@@ -24,12 +24,6 @@ constexpr util::Micros k_max_wait = 60s;
 constexpr int k_full_buffer_retries = 10;
 constexpr std::int64_t k_full_buffer_pause_ns = 1'000'000;
 
-std::int64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * k_ns_per_s + ts.tv_nsec;
-}
-
 // One probe of the running trace.
 struct Slot {
   core::TraceProbe probe;
@@ -94,7 +88,7 @@ class SocketTracer final : public Tracer {
     trace.max_hops = request.max_hops;
     trace.queries = request.queries;
     trace.started_at = util::now_utc();
-    const std::int64_t started_ns = monotonic_ns();
+    const std::int64_t started_ns = clock_ns(CLOCK_MONOTONIC);
 
     m_slots.assign(static_cast<std::size_t>((request.max_hops - request.first_ttl + 1) * request.queries), Slot{});
     for (std::size_t i = 0; i < m_slots.size(); ++i) {
@@ -111,7 +105,7 @@ class SocketTracer final : public Tracer {
       if (s.probe.ttl == trace.hop_count && s.probe.reply == core::HopReply::reached) trace.reached = true;
       trace.probes.push_back(s.probe);
     }
-    trace.duration = util::Micros{(monotonic_ns() - started_ns) / 1000};
+    trace.duration = util::Micros{(clock_ns(CLOCK_MONOTONIC) - started_ns) / 1000};
     return trace;
   }
 
@@ -124,13 +118,13 @@ class SocketTracer final : public Tracer {
     bool any_sent = false;
     for (Slot& s : m_slots) {
       if (stop.load()) break;  // the rest left silent
-      s.sent_mono_ns = monotonic_ns();
+      s.sent_mono_ns = clock_ns(CLOCK_MONOTONIC);
       int err = m_socket->send(s.probe.ttl, s.probe.query, s.sent_rt_ns);
       // A full send buffer (thousands of probes back to back): let it drain
       // a little and try again, rather than show the probe as silence.
       for (int retry = 0; (err == EAGAIN || err == ENOBUFS) && retry < k_full_buffer_retries; ++retry) {
         poll_answers(k_full_buffer_pause_ns);
-        s.sent_mono_ns = monotonic_ns();
+        s.sent_mono_ns = clock_ns(CLOCK_MONOTONIC);
         err = m_socket->send(s.probe.ttl, s.probe.query, s.sent_rt_ns);
       }
       if (err == 0) {
@@ -165,7 +159,7 @@ class SocketTracer final : public Tracer {
     while (!stop.load()) {
       const int last = final_ttl().value_or(core::k_max_trace_hops);
       const std::vector<std::int64_t> give_up = give_up_after();
-      const std::int64_t now = monotonic_ns();
+      const std::int64_t now = clock_ns(CLOCK_MONOTONIC);
       std::int64_t next_expiry = -1;
       for (std::size_t i = 0; i < m_slots.size(); ++i) {
         const Slot& s = m_slots[i];
@@ -207,7 +201,7 @@ class SocketTracer final : public Tracer {
     if (!s.sent || s.answered) return;
     // RTT from the kernel receive timestamp; the monotonic clock stands in
     // when there is none or the wall clock stepped.
-    const std::int64_t mono = monotonic_ns() - s.sent_mono_ns;
+    const std::int64_t mono = clock_ns(CLOCK_MONOTONIC) - s.sent_mono_ns;
     std::int64_t rtt = a.rx_rt_ns < 0 ? mono : a.rx_rt_ns - s.sent_rt_ns;
     if (rtt < 0 || rtt > mono) rtt = mono;
     if (rtt > m_wait_ns) return;  // late: silence, as traceroute(8) shows it
