@@ -1,4 +1,5 @@
 #include "context.hpp"
+#include "known_target.hpp"
 #include "signals.hpp"
 
 #include "core/host.hpp"
@@ -9,7 +10,6 @@
 #include "probe/prober.hpp"
 #include "probe/resolver.hpp"
 #include "store/samples.hpp"
-#include "store/targets.hpp"
 #include "util/time.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,7 +20,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 namespace pk::cli {
 
@@ -165,18 +164,9 @@ Expected<Plan> make_plan(const Context& ctx, const PingOptions& o, std::optional
   Plan plan;
   plan.label = o.host;
   plan.host = o.host;
-  std::error_code ec;
-  if (o.save || std::filesystem::exists(ctx.db_file(), ec)) {
-    auto opened = ctx.open_db();
-    if (!opened) return std::unexpected(opened.error());
-    db.emplace(std::move(*opened));
-    auto t = store::targets::find(*db, o.host);
-    if (t) {
-      plan.target = *t;
-    } else if (t.error().kind != ErrorKind::not_found) {
-      return std::unexpected(t.error());
-    }
-  }
+  auto known = find_known_target(ctx, o.host, /*open_anyway=*/o.save, db);
+  if (!known) return std::unexpected(known.error());
+  plan.target = std::move(*known);
   if (o.save && !plan.target) {
     return invalid_input(
         fmt::format("--save needs a known target: \"{}\" is not one (add it with `pingkeeper target "

@@ -1,4 +1,5 @@
 #include "context.hpp"
+#include "known_target.hpp"
 #include "output.hpp"
 #include "signals.hpp"
 #include "trace_history.hpp"
@@ -10,7 +11,6 @@
 #include "probe/resolver.hpp"
 #include "probe/reverse_dns.hpp"
 #include "probe/traceroute.hpp"
-#include "store/targets.hpp"
 #include "store/traces.hpp"
 
 #include <CLI/CLI.hpp>
@@ -18,7 +18,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 
 namespace pk::cli {
 
@@ -72,20 +71,6 @@ Expected<void> check_options(const TraceOptions& o) {
     return invalid_input(fmt::format("{} applies to a trace, not to --history", o.trace_option));
   }
   return {};
-}
-
-// The known target HOST names (by name or id), when the database exists.
-Expected<std::optional<core::Target>> find_target(const Context& ctx, const std::string& ref,
-                                                  std::optional<store::Database>& db) {
-  std::error_code ec;
-  if (!std::filesystem::exists(ctx.db_file(), ec)) return std::optional<core::Target>();
-  auto opened = ctx.open_db();
-  if (!opened) return std::unexpected(opened.error());
-  db.emplace(std::move(*opened));
-  auto t = store::targets::find(*db, ref);
-  if (t) return std::optional<core::Target>(*t);
-  if (t.error().kind != ErrorKind::not_found) return std::unexpected(t.error());
-  return std::optional<core::Target>();
 }
 
 Expected<Plan> make_plan(const TraceOptions& o, std::optional<core::Target> target) {
@@ -201,7 +186,7 @@ void add_hostnames(core::Trace& t) {
 
 Expected<void> history(const Context& ctx, const TraceOptions& o) {
   std::optional<store::Database> db;
-  auto target = find_target(ctx, o.host, db);
+  auto target = find_known_target(ctx, o.host, /*open_anyway=*/false, db);
   if (!target) return std::unexpected(target.error());
   if (!*target) {
     return not_found(
@@ -224,7 +209,7 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   if (auto ok = check_options(o); !ok) return ok;
   if (o.history) return history(ctx, o);
   std::optional<store::Database> db;
-  auto target = find_target(ctx, o.host, db);
+  auto target = find_known_target(ctx, o.host, /*open_anyway=*/false, db);
   if (!target) return std::unexpected(target.error());
   auto planned = make_plan(o, std::move(*target));
   if (!planned) return std::unexpected(planned.error());

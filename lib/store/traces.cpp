@@ -119,6 +119,7 @@ Expected<void> save(const Database& db, core::Trace& trace) {
     }
     if (trace.job_id && !exists("jobs", *trace.job_id)) trace.job_id.reset();
     const analyze::PathSignature signature = analyze::path_signature(trace);
+    const std::string hash = analyze::path_hash(signature);
     auto before = reference(db, trace);
     const bool changed = before && analyze::path_changed(*before, signature);
     auto st = db.prepare(
@@ -138,7 +139,7 @@ Expected<void> save(const Database& db, core::Trace& trace) {
     st.bind(11, trace.queries);
     st.bind(12, trace.hop_count);
     st.bind(13, trace.reached ? 1 : 0);
-    st.bind(14, analyze::path_hash(signature));
+    st.bind(14, hash);
     st.bind(15, changed ? 1 : 0);
     st.run();
     const std::int64_t id = db.last_insert_rowid();
@@ -164,7 +165,7 @@ Expected<void> save(const Database& db, core::Trace& trace) {
     }
     tx.commit();
     trace.id = id;
-    trace.path_hash = analyze::path_hash(signature);
+    trace.path_hash = hash;
     trace.path_changed = changed;
     return {};
   });
