@@ -24,6 +24,15 @@ fill() {
 
 file_size() { stat -c %s "$PINGKEEPER_DB"; }
 
+# fresh_watermark_minute: the 1m watermark is the minute boundary 90 s (the
+# rollup settle) before now, so it moves at second 30 of every minute. The
+# checks from the first rollup to `retention show` compare watermarks across
+# several commands: start them early in a watermark minute (waits <= 16 s).
+fresh_watermark_minute() {
+  local phase=$(( ($(date +%s) - 90) % 60 ))
+  if (( phase >= 45 )); then sleep $(( 61 - phase )); fi
+}
+
 run_pk init -q
 expect_code 0
 run_pk target add 192.0.2.10 --name a --paused -q
@@ -51,6 +60,7 @@ expect_stdout_empty
 
 # --- rollup ---------------------------------------------------------------------
 
+fresh_watermark_minute
 fill 1 $((3 * 86400)) 60 30
 fill 2 $((2 * 86400 + 7)) 60 60
 run_pk maintain --rollup --json
