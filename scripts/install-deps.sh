@@ -7,7 +7,7 @@ packages=(
   # build
   g++ cmake make pkg-config
   # libraries
-  libsqlite3-dev libcli11-dev libfmt-dev libhowardhinnant-date-dev nlohmann-json3-dev libxlsxwriter-dev tzdata
+  libsqlite3-dev libcli11-dev libfmt-dev libhowardhinnant-date-dev nlohmann-json3-dev libxlsxwriter-dev libboost-dev tzdata
   # tests
   doctest-dev sqlite3 python3
   # export tests and benchmarks: read workbooks back (openpyxl), convert them (LibreOffice)
@@ -16,6 +16,8 @@ packages=(
   iproute2 procps iputils-ping fping nftables
   # traceroute tests and benchmark: ground truth and peers
   traceroute mtr-tiny
+  # serve tests and benchmarks: real HTTP and WebSocket clients, load generator
+  curl python3-websockets python3-aiohttp nodejs wrk
   # the examples suite: setpriv (util-linux), systemd-analyze (systemd)
   util-linux systemd
 )

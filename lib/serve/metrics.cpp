@@ -1,0 +1,7 @@
+#include "serve/router.hpp"
+
+namespace pk::serve {
+
+void add_metrics_routes(Router& /*router*/) {}
+
+}  // namespace pk::serve
