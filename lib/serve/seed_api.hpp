@@ -24,7 +24,7 @@ namespace pk::serve::seed {
 // The integer id of a sample: (ms since 2020-01-01T00:00:00Z) << 22 | target
 // id, so it round-trips through sample_key and ids grow with time. Limits:
 // target ids 1 .. 2^22 - 1 (4,194,303) and sample times from 2020-01-01 to
-// 2089-09-07 (2^41 ms); outside them a sample has no id and sample_id returns
+// 2089-09-06T15:47:35.551Z (2^41 ms); outside them a sample has no id and sample_id returns
 // 0, which sample_key refuses. Two samples of one target in the same
 // millisecond share an id, which names the first (the collector probes a
 // target at most every 100 ms; POST /api/ping-metrics picks a free
@@ -37,8 +37,10 @@ struct SampleKey {
 // nullopt when `id` cannot be a sample id (not positive, target id 0).
 std::optional<SampleKey> sample_key(std::int64_t id);
 
-// PingMetricResponse: id, timestamp, target_host, response_time_ms,
-// packet_loss, error_message, created_at.
+// PingMetricResponse: id, timestamp, target_host (the target's name),
+// response_time_ms, packet_loss (the host did not answer), error_message (the
+// sample's detail, else for a loss its status: "timeout", ...; else null),
+// created_at (= timestamp: samples keep one time).
 core::Json metric_json(const core::Target& target, const core::Sample& sample);
 // A live result (ping_result's "result", /live's and initial_data's values):
 // host, response_time_ms, packet_loss, timestamp, error_message.

@@ -117,6 +117,14 @@ TEST_CASE("serve seed: GET /api/ping-metrics lists newest first with filters and
   CHECK(page[1] == all[2]);
   CHECK(f.get("/api/ping-metrics", {{"offset", "7"}}).empty());
 
+  SUBCASE("samples at one time are listed by target id") {
+    f.add_sample(beta, f.now - 1s, 100);
+    f.add_sample(alpha, f.now - 1s, 200);
+    auto tied = f.get("/api/ping-metrics", {{"limit", "2"}});
+    CHECK(tied[0]["target_host"] == "alpha");
+    CHECK(tied[1]["target_host"] == "beta");
+  }
+
   check_invalid(f.call(Method::get, "/api/ping-metrics", {{"hours", "0"}}), "hours");
   check_invalid(f.call(Method::get, "/api/ping-metrics", {{"hours", "169"}}), "hours");
   check_invalid(f.call(Method::get, "/api/ping-metrics", {{"hours", "x"}}), "hours");
