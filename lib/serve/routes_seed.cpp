@@ -149,9 +149,11 @@ Response get_metric(const Request& r, ServeState& state) {
   if (!all) return error_response(all.error());
   auto target = std::find_if(all->begin(), all->end(), [&](const auto& t) { return t.id == key->target_id; });
   if (target == all->end()) return missing;
-  auto rows = store::samples::select(
-      **db,
-      {.target_id = key->target_id, .since = key->from, .until = key->from + 1ms, .limit = 1, .newest_first = false});
+  auto rows = store::samples::select(**db, {.target_id = key->target_id,
+                                            .since = key->from,
+                                            .until = key->from + seed::k_id_resolution,
+                                            .limit = 1,
+                                            .newest_first = false});
   if (!rows) return error_response(rows.error());
   if (rows->empty()) return missing;
   return json_response(seed::metric_json(*target, rows->front()));

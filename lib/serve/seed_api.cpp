@@ -14,10 +14,11 @@ namespace pk::serve::seed {
 
 namespace {
 
-constexpr std::int64_t k_id_epoch_ms = 1'577'836'800'000;  // 2020-01-01T00:00:00Z
-constexpr int k_target_bits = 22;
+constexpr util::SysMicros k_id_epoch{std::chrono::microseconds{1'577'836'800'000'000}};  // 2020-01-01T00:00:00Z
+constexpr int k_target_bits = 16;
+constexpr int k_time_bits = 37;  // 53 bits in all: exact as a double
 constexpr std::int64_t k_max_target_id = (std::int64_t{1} << k_target_bits) - 1;
-constexpr std::int64_t k_max_id_ms = INT64_MAX >> k_target_bits;  // 2^41 - 1
+constexpr std::int64_t k_max_units = (std::int64_t{1} << k_time_bits) - 1;
 
 Expected<std::vector<core::Target>> unknown_host(std::string_view host) {
   return not_found(fmt::format("host '{}' is not monitored and has no data", host));
@@ -32,15 +33,15 @@ core::Json error_message(const core::Sample& s) {
 }  // namespace
 
 std::int64_t sample_id(std::int64_t target_id, util::SysMicros ts) {
-  const auto ms = std::chrono::floor<std::chrono::milliseconds>(ts).time_since_epoch().count() - k_id_epoch_ms;
-  if (target_id < 1 || target_id > k_max_target_id || ms < 0 || ms > k_max_id_ms) return 0;
-  return (ms << k_target_bits) | target_id;
+  if (ts < k_id_epoch || target_id < 1 || target_id > k_max_target_id) return 0;
+  const auto units = (ts - k_id_epoch) / k_id_resolution;
+  if (units > k_max_units) return 0;
+  return (units << k_target_bits) | target_id;
 }
 
 std::optional<SampleKey> sample_key(std::int64_t id) {
-  if (id <= 0 || (id & k_max_target_id) == 0) return std::nullopt;
-  const auto ms = (id >> k_target_bits) + k_id_epoch_ms;
-  return SampleKey{id & k_max_target_id, util::SysMicros{std::chrono::milliseconds{ms}}};
+  if (id <= 0 || (id >> k_target_bits) > k_max_units || (id & k_max_target_id) == 0) return std::nullopt;
+  return SampleKey{id & k_max_target_id, k_id_epoch + (id >> k_target_bits) * k_id_resolution};
 }
 
 core::Json metric_json(const core::Target& target, const core::Sample& sample) {

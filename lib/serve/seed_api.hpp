@@ -8,6 +8,7 @@
 #include "util/expected.hpp"
 #include "util/time.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,20 +22,21 @@
 // no target has that name means the live targets with that address.
 namespace pk::serve::seed {
 
-// The integer id of a sample: (ms since 2020-01-01T00:00:00Z) << 22 | target
-// id, so it round-trips through sample_key and ids grow with time. Limits:
-// target ids 1 .. 2^22 - 1 (4,194,303) and sample times from 2020-01-01 to
-// 2089-09-06T15:47:35.551Z (2^41 ms); outside them a sample has no id and sample_id returns
-// 0, which sample_key refuses. Two samples of one target in the same
-// millisecond share an id, which names the first (the collector probes a
-// target at most every 100 ms; POST /api/ping-metrics picks a free
-// millisecond).
+// The integer id of a sample: (10 ms units since 2020-01-01T00:00:00Z) << 16
+// | target id. Ids fit in 53 bits, so JavaScript clients (numbers are
+// doubles) keep them exact; they round-trip through sample_key and grow with
+// time. Limits: target ids 1 .. 65,535 and sample times from 2020-01-01 to
+// 2063-07-21T06:52:14.72Z (2^37 units); outside them a sample has no id and
+// sample_id returns 0, which sample_key refuses. Two samples of one target
+// in the same 10 ms share an id, which names the first (the collector probes
+// a target at most every 100 ms; POST /api/ping-metrics picks a free unit).
+inline constexpr util::Micros k_id_resolution = std::chrono::milliseconds{10};
 std::int64_t sample_id(std::int64_t target_id, util::SysMicros ts);
 struct SampleKey {
   std::int64_t target_id = 0;
-  util::SysMicros from{};  // the sample's millisecond [from, from + 1 ms)
+  util::SysMicros from{};  // the sample's unit [from, from + k_id_resolution)
 };
-// nullopt when `id` cannot be a sample id (not positive, target id 0).
+// nullopt when `id` cannot be a sample id (not positive, above 2^53 - 1, target id 0).
 std::optional<SampleKey> sample_key(std::int64_t id);
 
 // PingMetricResponse: id, timestamp, target_host (the target's name),

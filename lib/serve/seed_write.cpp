@@ -1,5 +1,6 @@
 #include "serve/seed_write.hpp"
 
+#include "analyze/aggregate.hpp"
 #include "serve/seed_api.hpp"
 #include "store/samples.hpp"
 #include "store/targets.hpp"
@@ -15,9 +16,9 @@ namespace pk::serve::seed {
 
 namespace {
 
-// Milliseconds tried after now before giving up (a target posted to a
-// thousand times within one millisecond).
-constexpr int k_max_ms_tries = 1000;
+// Id units tried after now before giving up (a target posted to a thousand
+// times within 10 seconds).
+constexpr int k_max_unit_tries = 1000;
 
 // The fields of a PingMetricCreate.
 struct Posted {
@@ -85,15 +86,16 @@ Expected<core::Target> target_for(const store::Database& db, const std::string& 
   return added->front();
 }
 
-// `now`, or the start of the first later millisecond the target has no sample in.
+// `now`, or the start of the first later id unit (seed::k_id_resolution) the
+// target has no sample in.
 Expected<util::SysMicros> free_time(const store::Database& db, std::int64_t target_id, util::SysMicros now) {
   auto ts = now;
-  for (int i = 0; i < k_max_ms_tries; ++i) {
-    const auto ms = std::chrono::floor<std::chrono::milliseconds>(ts);
-    auto taken = store::samples::any_in(db, target_id, ms, ms + std::chrono::milliseconds{1});
+  for (int i = 0; i < k_max_unit_tries; ++i) {
+    const auto unit = analyze::floor_to(ts, k_id_resolution);
+    auto taken = store::samples::any_in(db, target_id, unit, unit + k_id_resolution);
     if (!taken) return std::unexpected(taken.error());
     if (!*taken) return ts;
-    ts = ms + std::chrono::milliseconds{1};
+    ts = unit + k_id_resolution;
   }
   return make_error(ErrorKind::busy, "too many metrics posted for this host at once: try again");
 }

@@ -10,27 +10,38 @@ using namespace pk;
 using namespace pk::test;
 using serve::Method;
 
-TEST_CASE("serve seed: sample ids round-trip, grow with time and refuse what they cannot hold") {
+TEST_CASE("serve seed: sample ids round-trip, stay exact as doubles, grow with time, refuse what they cannot hold") {
+  using serve::seed::k_id_resolution;
+  using serve::seed::sample_id;
+  using serve::seed::sample_key;
   const auto t2020 = util::from_epoch_us(1'577'836'800'000'000);
-  for (std::int64_t target : {std::int64_t{1}, std::int64_t{7}, (std::int64_t{1} << 22) - 1}) {
-    for (auto ts : {t2020, k_seed_now + 123'456us, t2020 + std::chrono::milliseconds{(std::int64_t{1} << 41) - 1}}) {
-      const auto id = serve::seed::sample_id(target, ts);
+  const auto last = t2020 + ((std::int64_t{1} << 37) - 1) * k_id_resolution + 9'999us;
+  constexpr std::int64_t k_max_safe_integer = (std::int64_t{1} << 53) - 1;
+  for (std::int64_t target : {std::int64_t{1}, std::int64_t{7}, std::int64_t{65'535}}) {
+    for (auto ts : {t2020, k_seed_now + 123'456us, last}) {
+      const auto id = sample_id(target, ts);
       CHECK(id > 0);
-      auto key = serve::seed::sample_key(id);
+      CHECK(id <= k_max_safe_integer);
+      CHECK(static_cast<std::int64_t>(static_cast<double>(id)) == id);
+      auto key = sample_key(id);
       REQUIRE(key);
       CHECK(key->target_id == target);
-      CHECK(key->from == std::chrono::floor<std::chrono::milliseconds>(ts));
+      CHECK(key->from <= ts);
+      CHECK(ts < key->from + k_id_resolution);
     }
   }
-  CHECK(serve::seed::sample_id(1, k_seed_now + 1ms) > serve::seed::sample_id((1 << 22) - 1, k_seed_now));
-  CHECK(serve::seed::sample_id(0, k_seed_now) == 0);
-  CHECK(serve::seed::sample_id(std::int64_t{1} << 22, k_seed_now) == 0);
-  CHECK(serve::seed::sample_id(1, t2020 - 1ms) == 0);
-  CHECK(serve::seed::sample_id(1, t2020 + std::chrono::milliseconds{std::int64_t{1} << 41}) == 0);
-  CHECK_FALSE(serve::seed::sample_key(0));
-  CHECK_FALSE(serve::seed::sample_key(-5));
-  CHECK_FALSE(serve::seed::sample_key(std::int64_t{1} << 22));  // target id 0
-  CHECK_FALSE(serve::seed::sample_key(INT64_MIN));
+  CHECK(sample_id(65'535, last) == k_max_safe_integer);
+  CHECK(sample_id(1, k_seed_now + k_id_resolution) > sample_id(65'535, k_seed_now));
+  CHECK(sample_id(1, k_seed_now + 9ms) == sample_id(1, k_seed_now));
+  CHECK(sample_id(0, k_seed_now) == 0);
+  CHECK(sample_id(65'536, k_seed_now) == 0);
+  CHECK(sample_id(1, t2020 - 1us) == 0);
+  CHECK(sample_id(1, last + 1us) == 0);
+  CHECK_FALSE(sample_key(0));
+  CHECK_FALSE(sample_key(-5));
+  CHECK_FALSE(sample_key(std::int64_t{1} << 16));  // target id 0
+  CHECK_FALSE(sample_key(k_max_safe_integer + 1));
+  CHECK_FALSE(sample_key(INT64_MIN));
 }
 
 TEST_CASE("serve seed: root and health") {

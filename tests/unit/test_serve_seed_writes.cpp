@@ -44,10 +44,10 @@ TEST_CASE("serve seed: POST /api/ping-metrics stores a metric that GET by id ret
   CHECK(fetched["packet_loss"] == false);
   CHECK(fetched["timestamp"] == util::format_iso_utc(f.now));
 
-  SUBCASE("a second metric in the same millisecond gets the next one, so its own id") {
+  SUBCASE("a second metric in the same id unit gets the next one, so its own id") {
     auto lost = post_metric(f, {{"target_host", "127.0.0.1"}, {"packet_loss", true}, {"error_message", "timed out"}});
     const auto id2 = lost["id"].get<std::int64_t>();
-    CHECK(id2 == serve::seed::sample_id(alpha.id, f.now + 1ms));
+    CHECK(id2 == serve::seed::sample_id(alpha.id, f.now + serve::seed::k_id_resolution));
     auto got = f.get("/api/ping-metrics/" + std::to_string(id2));
     CHECK(got["packet_loss"] == true);
     CHECK(got["response_time_ms"].is_null());
