@@ -21,12 +21,10 @@ namespace pk::serve {
 
 namespace {
 
-using namespace std::chrono_literals;
-
-// The longest `hours` GET /ping-metrics/count accepts (the seed gives no
-// bound): a century.
-constexpr std::int64_t k_max_count_hours = 24 * 366 * 100;
-constexpr std::int64_t k_max_min_duration_s = 366 * 24 * 3600;
+// Bounds the seed does not give: the longest `hours` of /count (a century)
+// and `min_duration` of /downtime (a year, in seconds).
+constexpr std::int64_t k_max_count_hours = std::int64_t{24} * 366 * 100;
+constexpr std::int64_t k_max_min_duration_s = std::int64_t{366} * 24 * 3600;
 
 // A query parameter in [min, max], `fallback` when absent.
 Expected<std::int64_t> int_or(const Request& r, std::string_view name, std::int64_t min, std::int64_t max,
