@@ -114,6 +114,13 @@ struct SeedFixture {
   }
 };
 
+// The keys of a JSON object, in order.
+inline std::vector<std::string> keys(const core::Json& object) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : object.items()) out.push_back(key);
+  return out;
+}
+
 // Checks a 422 answer naming `what` in its detail.
 inline void check_invalid(const serve::Response& resp, const std::string& what) {
   CHECK(resp.status == 422);

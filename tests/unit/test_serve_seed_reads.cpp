@@ -61,6 +61,8 @@ TEST_CASE("serve seed: root and health") {
 
   f.monitor.running = true;
   auto health = f.get("/api/health");
+  CHECK(keys(health) == std::vector<std::string>{"status", "database", "ping_monitoring", "target_hosts_count",
+                                                 "websocket_clients", "ping_interval_seconds", "version"});
   CHECK(health["status"] == "healthy");
   CHECK(health["database"] == "connected");
   CHECK(health["ping_monitoring"] == "active");
@@ -101,6 +103,8 @@ TEST_CASE("serve seed: GET /api/ping-metrics lists newest first with filters and
   REQUIRE(all.size() == 7);
   for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i - 1]["timestamp"] >= all[i]["timestamp"]);
   const auto& first = all[0];
+  CHECK(keys(first) == std::vector<std::string>{"id", "timestamp", "target_host", "response_time_ms", "packet_loss",
+                                                "error_message", "created_at"});
   CHECK(first["target_host"] == "alpha");
   CHECK(first["response_time_ms"] == 5.0);
   CHECK(first["packet_loss"] == false);
@@ -198,6 +202,7 @@ TEST_CASE("serve seed: live results come from the live state") {
   live = f.get("/api/ping-metrics/live");
   CHECK(live["monitoring_active"] == true);
   const auto& r = live["results"]["alpha"];
+  CHECK(keys(r) == std::vector<std::string>{"host", "response_time_ms", "packet_loss", "timestamp", "error_message"});
   CHECK(r["host"] == "alpha");
   CHECK(r["response_time_ms"] == 2.345);
   CHECK(r["packet_loss"] == false);

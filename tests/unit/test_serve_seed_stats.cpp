@@ -28,6 +28,9 @@ struct TwoHosts : SeedFixture {
 TEST_CASE("serve seed: statistics merge every host's data, never averaging averages") {
   TwoHosts f;
   auto s = f.get("/api/ping-metrics/statistics");
+  CHECK(keys(s) == std::vector<std::string>{"total_pings", "avg_response_time", "min_response_time",
+                                            "max_response_time", "median_response_time", "p95_response_time",
+                                            "packet_loss_rate", "uptime_percentage", "hours_analyzed"});
   CHECK(s["total_pings"] == 6);
   CHECK(s["avg_response_time"] == 52.0);  // (10 + 20 + 30 + 100 + 100) / 5, not (20 + 100) / 2
   CHECK(s["min_response_time"] == 10.0);
@@ -74,6 +77,10 @@ TEST_CASE("serve seed: statistics merge every host's data, never averaging avera
 TEST_CASE("serve seed: host summary") {
   TwoHosts f;
   auto s = f.get("/api/ping-metrics/hosts/alpha/summary");
+  CHECK(keys(s) == std::vector<std::string>{"host", "hours_analyzed", "minutes_analyzed", "total_pings",
+                                            "avg_response_time", "min_response_time", "max_response_time",
+                                            "median_response_time", "p95_response_time", "packet_losses",
+                                            "packet_loss_rate", "uptime_percentage", "first_ping", "last_ping"});
   CHECK(s["host"] == "alpha");
   CHECK(s["hours_analyzed"] == 24);
   CHECK(s["minutes_analyzed"] == 1440);
@@ -121,7 +128,11 @@ TEST_CASE("serve seed: host downtime") {
   CHECK(d["min_duration_seconds"] == 30);
   CHECK(d["total_downtime_events"] == 1);
   REQUIRE(d["downtime_periods"].size() == 1);
+  CHECK(keys(d) == std::vector<std::string>{"host", "hours_analyzed", "min_duration_seconds", "downtime_periods",
+                                            "total_downtime_events"});
   const auto& p = d["downtime_periods"][0];
+  CHECK(keys(p) == std::vector<std::string>{"start_time", "end_time", "duration_seconds", "affected_pings", "ongoing",
+                                            "target_host"});
   CHECK(p["start_time"] == util::format_iso_utc(start + 100s));
   CHECK(p["end_time"] == util::format_iso_utc(start + 160s));
   CHECK(p["duration_seconds"] == 60.0);

@@ -139,6 +139,8 @@ TEST_CASE("serve seed: monitoring status, start and stop") {
   f.add_target("idle", "127.0.0.2", true);
   f.state.counters.ws_clients = 2;
   auto status = f.get("/api/ping-metrics/monitoring/status");
+  CHECK(keys(status) == std::vector<std::string>{"monitoring_active", "ping_interval_seconds", "target_hosts",
+                                                 "websocket_clients", "latest_results_count"});
   CHECK(status["monitoring_active"] == false);
   CHECK(status["ping_interval_seconds"] == 2);
   CHECK(status["target_hosts"] == core::Json{"alpha"});
