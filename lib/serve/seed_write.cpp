@@ -82,8 +82,11 @@ Expected<core::Target> target_for(const store::Database& db, const std::string& 
   auto target = core::make_target(host, patch);
   if (!target) return std::unexpected(target.error());
   auto added = store::targets::add(db, {std::move(*target)}, now);
-  if (!added) return std::unexpected(added.error());
-  return added->front();
+  if (added) return added->front();
+  // A request for the same new host that came first added it meanwhile.
+  auto again = resolve_host(db, host);
+  if (again && again->size() == 1) return again->front();
+  return std::unexpected(added.error());
 }
 
 // `now`, or the start of the first later id unit (seed::k_id_resolution) the
