@@ -97,8 +97,9 @@ for query, name in [("hours=0", "hours"), ("minutes=10081", "minutes"), ("minute
     invalid("GET", "/api/ping-metrics/statistics?" + query, name)
 
 hosts = get("/api/ping-metrics/hosts")
-check(hosts == {"database_hosts": ["127.0.0.1"], "active_monitoring_hosts": ["127.0.0.1"],
-                "monitoring_active": True}, f"hosts: {hosts}")
+# seed.bash added and removed 127.0.0.3 before: the collector may have probed it meanwhile.
+check(hosts["database_hosts"] in (["127.0.0.1"], ["127.0.0.1", "127.0.0.3"]), f"hosts: with data {hosts}")
+check(hosts["active_monitoring_hosts"] == ["127.0.0.1"] and hosts["monitoring_active"] is True, f"hosts: {hosts}")
 summary = get("/api/ping-metrics/hosts/127.0.0.1/summary?hours=1")
 check(summary["host"] == "127.0.0.1" and summary["minutes_analyzed"] == 60, "summary: host, minutes")
 check(summary["total_pings"] >= 5 and summary["packet_losses"] == 0, "summary: pings without loss")
