@@ -42,12 +42,15 @@ Response with_target(const Request& r, ServeState& state, Fn&& fn) {
 
 bool wants_csv(const Request& r) { return r.header("accept").find("text/csv") != std::string::npos; }
 
+// The samples as CSV (RFC 4180, CRLF): target,time,rtt_ms,status,ttl with
+// times as in JSON and RTTs with 3 decimals as exports write them; empty for
+// a lost probe or an unknown TTL.
 std::string samples_csv(const std::vector<core::Sample>& samples, const std::string& target) {
   std::string out = "target,time,rtt_ms,status,ttl\r\n";
   for (const auto& s : samples) {
-    const auto j = core::to_json(s, target);
-    out += util::csv_record({target, j["time"].get<std::string>(), j["rtt_ms"].is_null() ? "" : j["rtt_ms"].dump(),
-                             j["status"].get<std::string>(), s.ttl ? std::to_string(*s.ttl) : ""});
+    out += util::csv_record({target, util::format_iso_utc(s.ts),
+                             s.rtt ? fmt::format("{:.3f}", static_cast<double>(s.rtt->count()) / 1000.0) : "",
+                             std::string(core::to_string(s.status)), s.ttl ? std::to_string(*s.ttl) : ""});
     out += "\r\n";
   }
   return out;
