@@ -1,6 +1,9 @@
 #include "serve/v1_routes.hpp"
+#include "util/strings.hpp"
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // The OpenAPI 3.0 document of the native API, built once. Every route that
@@ -59,9 +62,25 @@ Json array_of(const std::string& schema) { return {{"type", "array"}, {"items", 
 
 Json object(Json properties) { return {{"type", "object"}, {"properties", std::move(properties)}}; }
 
+// An object schema from "name:t" words: t is s(tring), i(nteger),
+// n(umber), b(oolean), o(bject) or a(rray), with "?" when it may be null.
+Json fields(std::string_view spec) {
+  static const std::map<char, std::string> k_types = {{'s', "string"},  {'i', "integer"}, {'n', "number"},
+                                                      {'b', "boolean"}, {'o', "object"},  {'a', "array"}};
+  Json properties = Json::object();
+  for (auto word : util::split(spec, ' ')) {
+    if (word.empty()) continue;
+    const auto colon = word.find(':');
+    Json type = {{"type", k_types.at(word[colon + 1])}};
+    if (word[colon + 1] == 'a') type["items"] = Json::object();
+    if (word.back() == '?') type["nullable"] = true;
+    properties[std::string(word.substr(0, colon))] = type;
+  }
+  return object(properties);
+}
+
 Json schemas() {
   const Json str = {{"type", "string"}};
-  const Json num = {{"type", "number"}};
   const Json boolean = {{"type", "boolean"}};
   const Json duration = {{"oneOf", Json::array({{{"type", "string"}, {"example", "1s"}}, integer()})},
                          {"description", "A duration (250ms, 1s, 1h30m) or a number of milliseconds"}};
@@ -108,50 +127,25 @@ Json schemas() {
                             {"dns", boolean},
                             {"save", boolean}});
   trace_body["additionalProperties"] = false;
-  const Json point = object({{"time", str}, {"value", {{"type", "number"}, {"nullable", true}}}});
   return {
-      {"Error", object({{"detail", str}})},
-      {"Target", object({{"id", integer()},
-                         {"name", str},
-                         {"host", str},
-                         {"family", str},
-                         {"probe", str},
-                         {"port", integer()},
-                         {"interval_ms", integer()},
-                         {"timeout_ms", integer()},
-                         {"paused", boolean},
-                         {"job_only", boolean},
-                         {"tags", {{"type", "object"}}}})},
+      {"Error", fields("detail:s")},
+      {"Target", fields("id:i name:s host:s family:s probe:s port:i? interval_ms:i timeout_ms:i size:i paused:b "
+                        "job_only:b description:s tags:o created_at:s updated_at:s removed_at:s?")},
       {"TargetBody", target_body},
       {"TargetRemoval", object({{"target", ref("Target")},
                                 {"data_kept", boolean},
                                 {"samples_deleted", integer()},
                                 {"removed_from_jobs", {{"type", "array"}, {"items", str}}}})},
-      {"Job", object({{"id", integer()},
-                      {"name", str},
-                      {"targets", {{"type", "array"}, {"items", str}}},
-                      {"interval_ms", integer()},
-                      {"state", str},
-                      {"status", str},
-                      {"next_change", str}})},
+      {"Job", fields("id:i name:s targets:a interval_ms:i count:i start:s? end:s? windows:s tz:s metrics:a "
+                     "path_every_ms:i state:s status:s next_change:s? latest_run:o? description:s created_at:s "
+                     "updated_at:s")},
       {"JobBody", job_body},
-      {"JobRuns", object({{"job", str},
-                          {"job_id", integer()},
-                          {"runs",
-                           {{"type", "array"},
-                            {"items", object({{"id", integer()},
-                                              {"started_at", str},
-                                              {"ended_at", str},
-                                              {"sent", integer()},
-                                              {"received", integer()},
-                                              {"errors", integer()}})}}}})},
-      {"Sample", object({{"target", str},
-                         {"target_id", integer()},
-                         {"time", str},
-                         {"rtt_ms", {{"type", "number"}, {"nullable", true}}},
-                         {"status", str},
-                         {"ttl", integer()},
-                         {"detail", str}})},
+      {"JobRuns",
+       object({{"job", str},
+               {"job_id", integer()},
+               {"runs",
+                {{"type", "array"}, {"items", fields("id:i started_at:s ended_at:s? sent:i received:i errors:i")}}}})},
+      {"Sample", fields("target:s target_id:i time:s rtt_ms:n? status:s ttl:i? detail:s?")},
       {"SamplePage", object({{"target", str},
                              {"target_id", integer()},
                              {"from", str},
@@ -159,52 +153,21 @@ Json schemas() {
                              {"samples", array_of("Sample")},
                              {"next_cursor", {{"type", "string"}, {"nullable", true}}}})},
       {"Latest", object({{"target", str}, {"target_id", integer()}, {"sample", ref("Sample")}})},
-      {"Stats", object({{"target", str},
-                        {"sent", integer()},
-                        {"received", integer()},
-                        {"loss_pct", num},
-                        {"avg_ms", num},
-                        {"p95_ms", num},
-                        {"availability_pct", num},
-                        {"source", str}})},
-      {"Downtime", object({{"target", str},
-                           {"from", str},
-                           {"to", str},
-                           {"min_duration_ms", integer()},
-                           {"downtime_ms", integer()},
-                           {"availability_pct", num},
-                           {"periods",
-                            {{"type", "array"},
-                             {"items", object({{"start", str},
-                                               {"end", str},
-                                               {"duration_ms", integer()},
-                                               {"probes", integer()},
-                                               {"ongoing", boolean}})}}}})},
-      {"Series", object({{"target", str},
-                         {"metric", str},
-                         {"unit", str},
-                         {"points_requested", integer()},
-                         {"points_returned", integer()},
-                         {"data_source", str},
-                         {"bucket_ms", integer()},
-                         {"data", {{"type", "array"}, {"items", point}}}})},
-      {"Trace", object({{"id", integer()},
-                        {"target", str},
-                        {"host", str},
-                        {"address", str},
-                        {"probe", str},
-                        {"started_at", str},
-                        {"reached", boolean},
-                        {"hop_count", integer()},
-                        {"hops", {{"type", "array"}, {"items", {{"type", "object"}}}}}})},
+      {"Stats", fields("target:s target_id:i host:s job:s? from:s to:s source:s exact_percentiles:b sent:i "
+                       "received:i lost:i loss_pct:n? min_ms:n? avg_ms:n? max_ms:n? stddev_ms:n? median_ms:n? "
+                       "p90_ms:n? p95_ms:n? p99_ms:n? jitter_ms:n? uptime_pct:n? availability_pct:n? "
+                       "downtime_ms:i? mos:n?")},
+      {"Downtime", fields("target:s target_id:i from:s to:s min_duration_ms:i downtime_ms:i availability_pct:n "
+                          "periods:a")},
+      {"Series", fields("target:s target_id:i metric:s unit:s from:s to:s points_requested:i points_returned:i "
+                        "data_source:s bucket_ms:i data:a")},
+      {"Trace", fields("id:i? target:s target_id:i? job_id:i? host:s address:s probe:s port:i? started_at:s "
+                       "duration_ms:n first_ttl:i max_hops:i queries:i reached:b hop_count:i path_hash:s? "
+                       "path_changed:b? hops:a")},
       {"TraceBody", trace_body},
       {"Traces", object({{"target", str}, {"target_id", integer()}, {"traces", array_of("Trace")}})},
-      {"Health", object({{"status", str},
-                         {"version", str},
-                         {"database", str},
-                         {"collector", str},
-                         {"targets", {{"type", "object"}}},
-                         {"websocket_clients", integer()}})},
+      {"Health", fields("status:s version:s database:s collector:s targets:o? websocket_clients:i started_at:s "
+                        "uptime_s:i time:s")},
   };
 }
 

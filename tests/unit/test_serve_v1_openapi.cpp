@@ -1,5 +1,7 @@
 #include "test_serve_v1_fixture.hpp"
 
+#include "query/downtime.hpp"
+#include "query/stats.hpp"
 #include "serve/v1_routes.hpp"
 
 #include <algorithm>
@@ -51,6 +53,45 @@ TEST_CASE("serve v1: GET /api/openapi.json serves the document") {
   pk::test::V1Api api;
   auto body = api.json(api.get("/api/openapi.json"));
   CHECK(body == pk::serve::v1::openapi_document());
+}
+
+namespace {
+
+// The property names of a schema, and the keys of a JSON object.
+std::set<std::string> properties(const std::string& schema) {
+  std::set<std::string> out;
+  const auto& doc = pk::serve::v1::openapi_document();
+  for (const auto& [key, value] : doc.at("components").at("schemas").at(schema).at("properties").items()) {
+    out.insert(key);
+  }
+  return out;
+}
+
+std::set<std::string> keys(const pk::core::Json& object) {
+  std::set<std::string> out;
+  for (const auto& [key, value] : object.items()) out.insert(key);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("serve v1: the OpenAPI schemas name every field of the JSON the API answers") {
+  pk::test::V1Api api;
+  pk::core::Job job;
+  CHECK(properties("Target") == keys(pk::core::to_json(pk::core::Target{})));
+  CHECK(properties("Job") == keys(pk::core::to_json(job, pk::core::JobState{}, std::nullopt)));
+  CHECK(properties("Stats") == keys(pk::query::to_json(pk::query::Stats{})));
+  CHECK(properties("Sample") == keys(pk::core::to_json(pk::core::Sample{}, "x")));
+  CHECK(properties("Downtime") == keys(pk::query::to_json(pk::query::DowntimeReport{})));
+  CHECK(properties("Trace") == keys(pk::core::to_json(pk::core::Trace{})));
+  CHECK(properties("Health") == keys(api.json(api.get("/api/v1/health"))));
+  CHECK(properties("Series") == keys(api.json(api.get("/api/v1/targets/lo/series"))));
+  CHECK(properties("SamplePage") == keys(api.json(api.get("/api/v1/targets/lo/samples"))));
+  CHECK(properties("Latest") == keys(api.json(api.get("/api/v1/targets/lo/latest"))));
+  api.json(api.call(pk::serve::Method::post, "/api/v1/jobs", R"({"name": "j", "targets": "lo"})"), 201);
+  api.json(api.call(pk::serve::Method::post, "/api/v1/targets", R"({"host": "127.0.0.9", "name": "gone"})"), 201);
+  CHECK(properties("TargetRemoval") == keys(api.json(api.call(pk::serve::Method::del, "/api/v1/targets/gone"))));
+  CHECK(properties("JobRuns") == keys(api.json(api.get("/api/v1/jobs/j/runs"))));
 }
 
 TEST_SUITE_END();
