@@ -83,6 +83,58 @@ TEST_CASE("serve v1: target errors name the field and use the right status") {
   }
 }
 
+TEST_CASE("serve v1: target bodies take the CLI's values in JSON forms") {
+  pk::test::V1Api api;
+  auto t = api.json(api.call(Method::post, "/api/v1/targets",
+                             R"({"host": "::1", "name": "six", "family": "ipv6", "interval": 1500, "size": 100,
+                                 "tags": ["a=1", "b="], "job_only": true})"),
+                    201);
+  CHECK(t["family"] == "ipv6");
+  CHECK(t["interval_ms"] == 1500);
+  CHECK(t["size"] == 100);
+  CHECK(t["tags"] == pk::core::Json({{"a", "1"}, {"b", ""}}));
+  CHECK(t["job_only"] == true);
+  CHECK(api.json(api.call(Method::patch, "/api/v1/targets/six", R"({"family": "any", "job_only": false})"))["family"] ==
+        "any");
+  CHECK(api.detail(api.call(Method::patch, "/api/v1/targets/six", R"({"family": 4})"), 422).find("IPv4") !=
+        std::string::npos);
+  CHECK(api.detail(api.call(Method::patch, "/api/v1/targets/six", R"({"interval": 1.5})"), 422).find("interval") !=
+        std::string::npos);
+  CHECK(api.detail(api.call(Method::patch, "/api/v1/targets/six", R"({"interval": -5})"), 422).find("interval") !=
+        std::string::npos);
+  CHECK(api.detail(api.call(Method::patch, "/api/v1/targets/six", R"({"tags": {"k": 1}})"), 422).find("tags") !=
+        std::string::npos);
+  CHECK(api.detail(api.call(Method::patch, "/api/v1/targets/six", R"({"untag": [1]})"), 422).find("untag") !=
+        std::string::npos);
+  // untag is for edits only.
+  CHECK(api.detail(api.call(Method::post, "/api/v1/targets", R"({"host": "127.0.0.8", "untag": ["a"]})"), 422)
+            .find("untag") != std::string::npos);
+}
+
+TEST_CASE("serve v1: job bodies take windows, times and metrics as the CLI does") {
+  pk::test::V1Api api;
+  auto j = api.json(api.call(Method::post, "/api/v1/jobs",
+                             R"({"name": "w", "targets": "lo", "windows": ["mon 09:00-10:00", "tue 09:00-10:00"],
+                                 "tz": "Europe/Paris", "start": "2026-03-02T00:00", "end": "2026-04-01T00:00:00Z",
+                                 "metrics": "rtt,loss,path", "path_every": 60000, "description": "d"})"),
+                    201);
+  CHECK(j["windows"] == "mon 09:00-10:00; tue 09:00-10:00");
+  CHECK(j["start"] == "2026-03-01T23:00:00Z");  // local time in the job's zone
+  CHECK(j["end"] == "2026-04-01T00:00:00Z");
+  CHECK(j["metrics"] == pk::core::Json::array({"rtt", "loss", "path"}));
+  CHECK(j["path_every_ms"] == 60000);
+  auto cleared = api.json(api.call(Method::patch, "/api/v1/jobs/w", R"({"end": null, "windows": "always"})"));
+  CHECK(cleared["end"].is_null());
+  CHECK(cleared["windows"] == "");
+  CHECK(api.detail(api.call(Method::patch, "/api/v1/jobs/w", R"({"metrics": ["speed"]})"), 422).find("speed") !=
+        std::string::npos);
+  CHECK(api.detail(api.call(Method::patch, "/api/v1/jobs/w", R"({"tz": "Nowhere/Land"})"), 422).find("Nowhere") !=
+        std::string::npos);
+  CHECK(
+      api.detail(api.call(Method::post, "/api/v1/jobs", R"({"name": "x", "targets": "lo", "add_targets": "lo"})"), 422)
+          .find("add_targets") != std::string::npos);
+}
+
 TEST_CASE("serve v1: jobs are created, listed, edited, stopped, started, list their runs and are removed") {
   pk::test::V1Api api;
   api.json(api.call(Method::post, "/api/v1/targets", R"({"host": "127.0.0.3", "name": "b", "paused": true})"), 201);
