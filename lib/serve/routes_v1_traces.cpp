@@ -128,6 +128,13 @@ Response traceroute(const Request& r, ServeState& state) {
   if (!address) return error_response(address.error());
   plan->request.destination = *address;
   auto tracer = probe::Tracer::open(plan->request.method, address->is_v6());
+  if (!tracer && tracer.error().kind == ErrorKind::permission) {
+    // The library's message names the binary's path: not for clients.
+    return error_response(403, fmt::format("the server may not open the sockets that {} traces need (root or "
+                                           "CAP_NET_RAW; for icmp also net.ipv4.ping_group_range); "
+                                           "\"probe\": \"udp\" needs no privilege",
+                                           core::to_string(plan->request.method)));
+  }
   if (!tracer) return error_response(tracer.error());
   const std::atomic<bool> never{false};
   auto trace = (*tracer)->run(plan->request, never);

@@ -182,6 +182,25 @@ http POST /api/v1/traceroute "${JSON[@]}" -d '{"host": "127.0.0.1", "max_hops": 
 expect_code 422
 expect_stdout_contains "max_hops"
 
+section "traceroute without the privilege it needs: 403, no paths"
+# A second server as nobody on a database of its own: in this namespace
+# net.ipv4.ping_group_range allows no group, so an ICMP trace cannot open a socket.
+serve_stop TERM
+chmod 755 "$PK_TMP"
+mkdir -m 777 "$PK_TMP/nobody"
+printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups %q "$@"\n' "$PK_BIN" >"$PK_TMP/as-nobody"
+chmod 755 "$PK_TMP/as-nobody"
+REAL_BIN=$PK_BIN
+PK_BIN="$PK_TMP/as-nobody"
+PINGKEEPER_DB="$PK_TMP/nobody/pk.db" serve_start --no-collect
+PK_BIN=$REAL_BIN
+http POST /api/v1/traceroute "${JSON[@]}" -d '{"host": "127.0.0.1", "probe": "icmp", "max_hops": 2, "dns": false}'
+expect_code 403
+expect_stdout_contains '\"probe\": \"udp\" needs no privilege'
+expect_stdout_not_contains "/"
+serve_stop TERM
+serve_start --no-collect
+
 section "health and openapi"
 http GET /api/v1/health
 expect_code 200
