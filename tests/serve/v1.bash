@@ -6,7 +6,8 @@
 # series equal to `pingkeeper stats|downtime|series --json` for the same
 # range, CSV export equal byte for byte to `pingkeeper export`, an xlsx
 # download read back with openpyxl, a UDP traceroute of 127.0.0.1 stored and
-# listed, health, and /api/openapi.json naming every route.
+# listed, an ICMP trace refused (403, no paths) to a server running as nobody,
+# health, and /api/openapi.json naming every route.
 # No probes are sent but the traceroute to 127.0.0.1 (--no-collect, targets
 # paused); the suite runs in its own network namespace (lib.bash).
 # shellcheck source-path=SCRIPTDIR source=lib.bash
