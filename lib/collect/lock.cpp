@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
 #include <sys/file.h>
+#include <thread>
 #include <unistd.h>
 #include <utility>
 
@@ -45,8 +47,19 @@ Expected<CollectorLock> CollectorLock::acquire(const std::string& db_path) {
     return make_error(errno == EACCES ? ErrorKind::permission : ErrorKind::io,
                       fmt::format("cannot open lock file {}: {}", path, std::strerror(errno)));
   }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
+  // held() takes the lock shared for an instant: a few short retries tell
+  // that look from a running collector.
+  int err = 0;
+  for (int attempt = 0;; ++attempt) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      err = 0;
+      break;
+    }
+    err = errno;
+    if (err != EWOULDBLOCK || attempt == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  if (err != 0) {
     std::string holder = read_all(fd);
     ::close(fd);
     if (err == EWOULDBLOCK) {

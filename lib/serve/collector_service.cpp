@@ -67,7 +67,15 @@ std::optional<Error> CollectorService::last_error() const {
   return m_last_error;
 }
 
-bool ExternalCollector::active() const { return collect::CollectorLock::held(m_db_path); }
+bool ExternalCollector::active() const {
+  std::lock_guard lock(m_mutex);
+  auto now = std::chrono::steady_clock::now();
+  if (now - m_looked >= std::chrono::seconds{1}) {
+    m_active = collect::CollectorLock::held(m_db_path);
+    m_looked = now;
+  }
+  return m_active;
+}
 
 Expected<void> ExternalCollector::start() {
   return make_error(

@@ -7,6 +7,7 @@
 #include "serve/state.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,7 +51,8 @@ class CollectorService : public Monitor {
 };
 
 // `serve --no-collect`: another process collects; active while one holds the
-// collector lock; start and stop are refused (busy: 409).
+// collector lock (looked at most once a second: each look takes the lock's
+// file shared for an instant); start and stop are refused (busy: 409).
 class ExternalCollector : public Monitor {
  public:
   explicit ExternalCollector(std::string db_path) : m_db_path(std::move(db_path)) {}
@@ -60,6 +62,9 @@ class ExternalCollector : public Monitor {
 
  private:
   std::string m_db_path;
+  mutable std::mutex m_mutex;
+  mutable std::chrono::steady_clock::time_point m_looked{};
+  mutable bool m_active = false;
 };
 
 }  // namespace pk::serve

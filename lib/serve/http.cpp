@@ -54,7 +54,9 @@ Response error_response(const Error& error) {
     case ErrorKind::invalid_input: return error_response(422, error.message);
     case ErrorKind::not_found: return error_response(404, error.message);
     case ErrorKind::busy: return error_response(409, error.message);
-    case ErrorKind::permission: return error_response(403, error.message);
+    case ErrorKind::permission:
+      // The library's text may name files (lock files, the binary to setcap).
+      return error_response(403, "permission denied: the server's process is not allowed to do this");
     case ErrorKind::io:
     case ErrorKind::database: break;
   }

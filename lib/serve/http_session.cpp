@@ -16,6 +16,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
 
 namespace pk::serve {
 
@@ -74,7 +75,8 @@ Response respond(const Request& request, ServerContext& ctx) {
         !request.header("access-control-request-method").empty()) {
       return preflight(request, options);
     }
-    auto refused = check_access(request, options);
+    auto refused = check_browser(request, options, false);
+    if (!refused) refused = check_access(request, options);
     Response response;
     if (refused) {
       response = std::move(*refused);
@@ -152,13 +154,12 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
 void HttpSession::upgrade(StringRequest&& request) {
   auto parsed = to_request(request);
   Response refusal;
-  if (!parsed || parsed->path != k_ws_path) {
+  if (!parsed || (parsed->path != k_ws_path && parsed->path != std::string(k_ws_path) + "/")) {
     refusal = error_response(404, "Not Found");
+  } else if (auto browser = check_browser(*parsed, m_ctx.state.options, true)) {
+    refusal = std::move(*browser);
   } else if (auto refused = check_access(*parsed, m_ctx.state.options)) {
     refusal = std::move(*refused);
-  } else if (!parsed->header("origin").empty() && !m_ctx.state.options.cors_origins.empty() &&
-             !origin_allowed(parsed->header("origin"), m_ctx.state.options)) {
-    refusal = error_response(403, "this origin is not allowed (serve --cors-origin)");
   } else if (m_ctx.hub.size() >= m_ctx.state.options.max_ws_clients) {
     ++m_ctx.state.counters.ws_rejected;
     refusal = error_response(503, "too many WebSocket clients; try again later");
@@ -181,6 +182,21 @@ void HttpSession::answer(Response response, bool keep_alive, bool head, unsigned
     for (const auto& [name, value] : response.headers) res.set(name, value);
     res.keep_alive(keep_alive);
   };
+  if (response.file && head) {
+    // The headers of the download, without it.
+    std::error_code size_error;
+    auto size = std::filesystem::file_size(*response.file, size_error);
+    if (response.delete_file) std::remove(response.file->c_str());
+    response.file.reset();
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version);
+    set_common(*res);
+    res->content_length(size_error ? 0 : size);
+    m_response = res;
+    m_stream.expires_after(std::chrono::seconds{30});
+    http::async_write(m_stream, *res,
+                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+    return;
+  }
   if (response.file) {
     http::file_body::value_type body;
     beast::error_code ec;

@@ -37,16 +37,23 @@ void Listener::close() {
 }
 
 void Listener::do_accept() {
-  m_acceptor.async_accept(net::make_strand(m_ctx.io),
-                          [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-                            if (ec == net::error::operation_aborted || !self->m_acceptor.is_open()) return;
-                            if (!ec) {
-                              socket.set_option(tcp::no_delay(true), ec);
-                              std::make_shared<HttpSession>(std::move(socket), self->m_ctx)->run();
-                            }
-                            // Other errors (too many open files) are per connection: keep accepting.
-                            self->do_accept();
-                          });
+  m_acceptor.async_accept(net::make_strand(m_ctx.io), [self = shared_from_this()](boost::system::error_code ec,
+                                                                                  tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !self->m_acceptor.is_open()) return;
+    if (!ec) {
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<HttpSession>(std::move(socket), self->m_ctx)->run();
+      self->do_accept();
+      return;
+    }
+    // Out of descriptors or memory: the connection waits in the backlog; try
+    // again a little later instead of spinning.
+    auto timer = std::make_shared<net::steady_timer>(self->m_acceptor.get_executor(), std::chrono::milliseconds{100});
+    timer->async_wait([self, timer](boost::system::error_code) {
+      if (self->m_acceptor.is_open()) self->do_accept();
+    });
+  });
 }
 
 }  // namespace pk::serve

@@ -1,5 +1,7 @@
 #include "serve/router.hpp"
 
+#include "serve/state.hpp"
+
 #include <algorithm>
 
 namespace pk::serve {
@@ -64,6 +66,25 @@ Router::Match Router::match(Method method, std::string_view path) const {
     }
   }
   return best;
+}
+
+Handler slow(Handler handler) {
+  return [handler = std::move(handler)](const Request& request, ServeState& state) {
+    auto& running = state.counters.slow_in_flight;
+    if (running.fetch_add(1) >= state.options.max_slow_requests) {
+      --running;
+      auto r = error_response(503,
+                              "the server is busy with other long requests (traceroute, export, cleanup); "
+                              "try again in a few seconds");
+      r.headers.emplace_back("Retry-After", "5");
+      return r;
+    }
+    struct Release {
+      std::atomic<int>& n;
+      ~Release() { --n; }
+    } release{running};
+    return handler(request, state);
+  };
 }
 
 std::vector<std::pair<Method, std::string>> Router::routes() const {

@@ -46,6 +46,11 @@ class Router {
   std::vector<Route> m_routes;
 };
 
+// Wraps the handler of long work (a traceroute, an export, a cleanup): at
+// most ServeOptions::max_slow_requests run at once, more answer 503 with
+// Retry-After, so long requests never hold every server thread.
+Handler slow(Handler handler);
+
 // Route groups, each in its own file.
 void add_seed_routes(Router& router);     // seed 000 surface under /api (routes_seed.cpp)
 void add_v1_routes(Router& router);       // native /api/v1 (routes_v1*.cpp)

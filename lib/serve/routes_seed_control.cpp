@@ -99,7 +99,7 @@ void add_control_routes(Router& router) {
   router.add(Method::get, "/api/ping-metrics/monitoring/status", monitoring_status);
   router.add(Method::post, "/api/ping-metrics/monitoring/start", start);
   router.add(Method::post, "/api/ping-metrics/monitoring/stop", stop);
-  router.add(Method::del, "/api/ping-metrics/cleanup", cleanup_route);
+  router.add(Method::del, "/api/ping-metrics/cleanup", slow(cleanup_route));
 }
 
 }  // namespace pk::serve::seed

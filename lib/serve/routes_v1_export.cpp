@@ -117,6 +117,6 @@ Response export_file(const Request& r, ServeState& state) {
 
 }  // namespace
 
-void add_export_routes(Router& router) { router.add(Method::get, std::string(k_v1) + "/export", export_file); }
+void add_export_routes(Router& router) { router.add(Method::get, std::string(k_v1) + "/export", slow(export_file)); }
 
 }  // namespace pk::serve::v1

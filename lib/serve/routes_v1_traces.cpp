@@ -181,7 +181,7 @@ Response traces(const Request& r, ServeState& state) {
 }  // namespace
 
 void add_trace_routes(Router& router) {
-  router.add(Method::post, std::string(k_v1) + "/traceroute", traceroute);
+  router.add(Method::post, std::string(k_v1) + "/traceroute", slow(traceroute));
   router.add(Method::get, std::string(k_v1) + "/targets/{t}/traces", traces);
 }
 

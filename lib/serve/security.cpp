@@ -63,6 +63,39 @@ std::optional<Response> check_access(const Request& request, const ServeOptions&
   return std::nullopt;
 }
 
+namespace {
+
+// "localhost", "x.localhost", 127.0.0.0/8, "[::1]", each with or without a port.
+bool is_loopback_host(std::string_view host) {
+  if (host.starts_with('[')) {
+    auto end = host.find(']');
+    return end != std::string_view::npos && host.substr(1, end - 1) == "::1";
+  }
+  host = host.substr(0, host.find(':'));
+  std::string lower(host);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "localhost" || lower.ends_with(".localhost")) return true;
+  if (!lower.starts_with("127.")) return false;
+  return std::all_of(lower.begin(), lower.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+}
+
+}  // namespace
+
+std::optional<Response> check_browser(const Request& request, const ServeOptions& options, bool upgrade) {
+  std::string origin = request.header("origin");
+  if (!origin.empty() && (upgrade || is_mutating(request.method)) && !origin_allowed(origin, options)) {
+    return error_response(403, "requests from this web page's origin are not allowed (serve --cors-origin)");
+  }
+  std::string host = request.header("host");
+  if (!host.empty() && options.tokens.empty() && !options.insecure && is_loopback_listen(options.listen) &&
+      !is_loopback_host(host)) {
+    return error_response(403,
+                          "this server answers only to localhost names (a Host of another name may be a DNS "
+                          "rebinding page; use --token-file or --insecure to serve other names)");
+  }
+  return std::nullopt;
+}
+
 bool origin_allowed(std::string_view origin, const ServeOptions& options) {
   if (origin.empty()) return false;
   return std::any_of(options.cors_origins.begin(), options.cors_origins.end(),

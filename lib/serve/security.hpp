@@ -21,6 +21,14 @@ bool is_mutating(Method method);
 // token_reads); 403 for a mutating request on a --read-only server.
 std::optional<Response> check_access(const Request& request, const ServeOptions& options);
 
+// Refuses what a web page could make a browser do behind its user's back:
+// a request that changes something, or a WebSocket upgrade, from a page whose
+// Origin is not on the allow-list (403); and, on a loopback server without
+// tokens (unless insecure), a Host header that is not a loopback name or
+// address (DNS rebinding: a page of another name that resolves to 127.0.0.1;
+// 403). Requests without Origin (curl, scripts) and without Host pass.
+std::optional<Response> check_browser(const Request& request, const ServeOptions& options, bool upgrade);
+
 // Is `origin` in the allow-list ("*" allows any)?
 bool origin_allowed(std::string_view origin, const ServeOptions& options);
 

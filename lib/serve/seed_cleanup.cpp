@@ -5,14 +5,24 @@
 #include "maintain/rollup_pass.hpp"
 
 #include <chrono>
+#include <thread>
 
 namespace pk::serve::seed {
 
 Expected<std::int64_t> cleanup(ServeState& state, std::int64_t days) {
   auto db = state.db.acquire();
   if (!db) return std::unexpected(db.error());
-  auto lock = maintain::MaintenanceLock::acquire(state.db.path(), /*wait=*/true);
-  if (!lock) return std::unexpected(lock.error());
+  // Waiting at most 2 s (the collector's own rollup pass is short): a long
+  // `maintain` elsewhere must not hold a server thread.
+  auto lock = maintain::MaintenanceLock::acquire(state.db.path(), /*wait=*/false);
+  for (int i = 0; i < 20 && !lock && lock.error().kind == ErrorKind::busy; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    lock = maintain::MaintenanceLock::acquire(state.db.path(), /*wait=*/false);
+  }
+  if (!lock) {
+    if (lock.error().kind != ErrorKind::busy) return std::unexpected(lock.error());
+    return make_error(ErrorKind::busy, "maintenance (a rollup, prune or cleanup) is running; try again later");
+  }
   const auto now = state.clock();
   maintain::RollupOptions options;
   options.paced = state.monitor != nullptr && state.monitor->active();

@@ -9,7 +9,7 @@ namespace pk::serve::seed {
 
 // DELETE /ping-metrics/cleanup: deletes the raw samples older than `days`
 // days, but only what the rollup pass has summarised: it takes the
-// maintenance lock (waiting for a running pass or prune), runs the rollup
+// maintenance lock (busy, 409, while a pass or prune runs elsewhere), runs the rollup
 // pass, then moves the raw retention horizon (rollups.set_horizon) to
 // min(now - days, the 1-minute watermark, the oldest pending 1-minute dirty
 // mark), floored to the minute, and deletes the samples before it, as

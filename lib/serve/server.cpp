@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -70,30 +71,39 @@ Expected<void> validate(const ServeOptions& options) {
 namespace {
 
 // The server-wide timers: status_update every ws_status_every, the heartbeat
-// every ws_ping_every, and the look at the stop flag.
+// every ws_ping_every, and the look at the stop flag. On stop it calls
+// `on_stop` (stop accepting, close the WebSockets), waits until the sessions
+// are gone (at most 2 s), then calls `on_drained` (end the I/O threads).
 class Ticker {
  public:
-  Ticker(ServerContext& ctx, const std::atomic<bool>& stop, std::function<void()> on_stop)
-      : m_ctx(ctx), m_stop(stop), m_on_stop(std::move(on_stop)), m_timer(ctx.io) {}
+  Ticker(ServerContext& ctx, const std::atomic<bool>& stop, std::function<void()> on_stop,
+         std::function<void()> on_drained)
+      : m_ctx(ctx), m_stop(stop), m_on_stop(std::move(on_stop)), m_on_drained(std::move(on_drained)), m_timer(ctx.io) {}
 
   void start() { arm(); }
 
  private:
   void arm() {
-    m_timer.expires_after(std::chrono::milliseconds{100});
+    m_timer.expires_after(m_drain_until ? std::chrono::milliseconds{20} : std::chrono::milliseconds{100});
     m_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
-      tick();
-      if (!m_ctx.stopping) arm();
+      if (tick()) arm();
     });
   }
 
-  void tick() {
+  // False when done.
+  bool tick() {
+    auto now = std::chrono::steady_clock::now();
+    if (m_drain_until) {
+      if (m_ctx.hub.size() > 0 && now < *m_drain_until) return true;
+      m_on_drained();
+      return false;
+    }
     if (m_stop.load()) {
       m_on_stop();
-      return;
+      m_drain_until = now + std::chrono::seconds{2};
+      return true;
     }
-    auto now = std::chrono::steady_clock::now();
     const auto& o = m_ctx.state.options;
     if (now - m_last_status >= o.ws_status_every) {
       m_last_status = now;
@@ -106,15 +116,19 @@ class Ticker {
     }
     if (now - m_last_ping >= o.ws_ping_every) {
       m_last_ping = now;
-      if (m_ctx.hub.size() > 0)
+      if (m_ctx.hub.size() > 0) {
         m_ctx.hub.broadcast(std::make_shared<const std::string>(ws::heartbeat(m_ctx.state.clock())));
+      }
     }
+    return true;
   }
 
   ServerContext& m_ctx;
   const std::atomic<bool>& m_stop;
   std::function<void()> m_on_stop;
+  std::function<void()> m_on_drained;
   net::steady_timer m_timer;
+  std::optional<std::chrono::steady_clock::time_point> m_drain_until;
   std::chrono::steady_clock::time_point m_last_status = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point m_last_ping = std::chrono::steady_clock::now();
 };
@@ -152,16 +166,16 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   if (!db) return std::unexpected(db.error());
 
   const int threads = options.threads;
-  // Destroyed in reverse: the sessions the I/O context still holds leave
-  // the hub before it goes.
   ServeState state(std::move(options));
   Hub hub(state);
   Router router = make_router();
   add_ws_routes(router, hub);
-  net::io_context io(threads);
+  std::optional<net::io_context> io_holder(std::in_place, threads);
+  auto& io = *io_holder;
   net::thread_pool blocking(4);
   ServerContext ctx{state, router, hub, io, blocking};
-  LiveFeed feed(state, hub, io);
+  auto feed_holder = std::make_unique<LiveFeed>(state, hub, io);
+  auto& feed = *feed_holder;
   if (auto primed = feed.prime(*db); !primed) return primed;
 
   std::unique_ptr<CollectorService> collector;
@@ -190,26 +204,18 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   }
 
   auto guard = net::make_work_guard(io);
-  Ticker ticker(ctx, stop, [&] {
-    // Stop accepting, close every WebSocket with 1001, then let the
-    // sessions finish (at most 2 s) and end the I/O threads.
-    ctx.stopping = true;
-    (*listener)->close();
-    hub.close_all();
-    auto grace = std::make_shared<net::steady_timer>(io, std::chrono::seconds{2});
-    auto poll = std::make_shared<std::function<void()>>();
-    *poll = [&, grace, poll, deadline = std::chrono::steady_clock::now() + std::chrono::seconds{2}]() {
-      if (hub.size() == 0 || std::chrono::steady_clock::now() >= deadline) {
+  auto ticker = std::make_unique<Ticker>(
+      ctx, stop,
+      [&] {
+        ctx.stopping = true;
+        (*listener)->close();
+        hub.close_all();
+      },
+      [&] {
         guard.reset();
         io.stop();
-        return;
-      }
-      grace->expires_after(std::chrono::milliseconds{20});
-      grace->async_wait([poll](boost::system::error_code) { (*poll)(); });
-    };
-    (*poll)();
-  });
-  ticker.start();
+      });
+  ticker->start();
   (*listener)->run();
 
   auto bound = (*listener)->local_endpoint();
@@ -222,12 +228,21 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   io.run();
   for (auto& t : pool) t.join();
   blocking.join();
-
+  // Nothing hands the feed results after this.
   tailer.reset();
+  std::optional<Error> failed;
   if (collector) {
     (void)collector->stop();
-    if (auto failed = collector->last_error()) return std::unexpected(*failed);
+    failed = collector->last_error();
   }
+  // What still waits in the I/O context (sessions that did not close in
+  // time, their handlers) goes now, while everything it refers to lives; the
+  // timer, the acceptor and the feed's strand before their context.
+  ticker.reset();
+  listener->reset();
+  feed_holder.reset();
+  io_holder.reset();
+  if (failed) return std::unexpected(*failed);
   return {};
 }
 

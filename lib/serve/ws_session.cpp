@@ -10,6 +10,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 
 namespace pk::serve {
@@ -25,6 +26,9 @@ std::atomic<std::int64_t> g_next_id{1};
 // (the newest ones), so a backfill never trips the send queue's limit.
 constexpr std::int64_t k_max_backfill = 500;
 constexpr std::size_t k_max_client_message = 64 * 1024;
+// Questions of one client that read the database, waiting or running at once;
+// more get an error reply (one client cannot flood the server's pool).
+constexpr int k_max_questions = 4;
 
 }  // namespace
 
@@ -102,14 +106,27 @@ void WsSession::handle(const ws::ClientMessage& message) {
     case T::unsubscribe_host: subscribe(message); return;
     default: break;
   }
+  if (!take_question()) return;
   net::post(m_ctx.blocking, [self = shared_from_this(), message] {
     auto reply = ws::answer(self->m_ctx.state, message);
-    net::post(self->m_ws.get_executor(),
-              [self, reply = std::move(reply)]() mutable { self->queue_text(std::move(reply)); });
+    net::post(self->m_ws.get_executor(), [self, reply = std::move(reply)]() mutable {
+      --self->m_questions;
+      self->queue_text(std::move(reply));
+    });
   });
 }
 
+bool WsSession::take_question() {
+  if (m_questions >= k_max_questions) {
+    queue_text(ws::error("too many questions in flight: wait for the answers"));
+    return false;
+  }
+  ++m_questions;
+  return true;
+}
+
 void WsSession::subscribe(const ws::ClientMessage& message) {
+  if (!take_question()) return;
   net::post(m_ctx.blocking, [self = shared_from_this(), message] {
     std::vector<core::Target> targets;
     std::vector<std::string> backfill;
@@ -121,9 +138,13 @@ void WsSession::subscribe(const ws::ClientMessage& message) {
       failure = found.error().kind == ErrorKind::not_found ? found.error().message : "the host could not be looked up";
     } else {
       targets = std::move(*found);
+      // At most half the send queue in all, so a backfill never trips the slow-client limit.
+      const auto limit =
+          std::min(k_max_backfill, static_cast<std::int64_t>(self->m_ctx.state.options.ws_queue_limit / 2));
       for (const auto& t : targets) {
-        if (!message.since) break;
-        store::samples::Query q{t.id, message.since, std::nullopt, k_max_backfill, true};
+        const auto left = limit - static_cast<std::int64_t>(backfill.size());
+        if (!message.since || left <= 0) break;
+        store::samples::Query q{t.id, message.since, std::nullopt, left, true};
         auto samples = store::samples::select(**db, q);
         if (!samples) continue;
         for (auto it = samples->rbegin(); it != samples->rend(); ++it)
@@ -132,6 +153,7 @@ void WsSession::subscribe(const ws::ClientMessage& message) {
     }
     net::post(self->m_ws.get_executor(), [self, message, targets = std::move(targets), backfill = std::move(backfill),
                                           failure = std::move(failure)]() mutable {
+      --self->m_questions;
       if (!failure.empty()) {
         self->queue_text(ws::error(failure));
         return;

@@ -46,6 +46,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void handle(const ws::ClientMessage& message);
   void subscribe(const ws::ClientMessage& message);
+  // Counts a database question in flight; false (an error reply sent) at the limit.
+  bool take_question();
   void queue(std::shared_ptr<const std::string> message);
   void queue_text(std::string text) { queue(std::make_shared<const std::string>(std::move(text))); }
   void do_write();
@@ -62,7 +64,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool m_closing = false;  // no more messages; close once the write in flight is done
   bool m_closed = false;
   boost::beast::websocket::close_code m_close_code = boost::beast::websocket::close_code::normal;
-  bool m_all = true;  // every target, until the first subscribe_host
+  int m_questions = 0;  // database questions in flight
+  bool m_all = true;    // every target, until the first subscribe_host
   std::unordered_set<std::int64_t> m_subscribed;
   std::string m_id;
 };

@@ -80,6 +80,27 @@ done
 http GET /api/ws/connections
 expect_code 200
 
+section "web pages cannot use the server behind a browser's back"
+# DNS rebinding: another name resolving to 127.0.0.1 (no tokens, loopback): refused.
+http GET /api/ws/connections -H "Host: rebind.example:8080"
+expect_code 403
+expect_stdout_contains "answers only to localhost names"
+for host in "localhost:8080" "127.0.0.1" "[::1]:8080" "app.localhost"; do
+  http GET /api/ws/connections -H "Host: $host"
+  expect_code 200
+done
+# A page of another origin may not change anything, nor open the WebSocket.
+http POST /api/ping-metrics/monitoring/stop -H "Origin: https://evil.example"
+expect_code 403
+expect_stdout_contains "origin are not allowed"
+http GET /api/ws/connections -H "Origin: https://evil.example"
+expect_code 200
+http GET /api/ws/ping-status -H "Origin: https://evil.example" -H "Connection: Upgrade" -H "Upgrade: websocket" \
+  -H "Sec-WebSocket-Version: 13" -H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+expect_code 403
+http GET /api/ws/connections
+expect_json "d['monitoring_active']" "True"
+
 section "WebSocket protocol"
 # The subscription backfill reads stored samples: wait (bounded) until the collector's writer stored some.
 for ((i = 0; i < 50; i++)); do

@@ -142,7 +142,7 @@ def malformed_frames():
     }
     for name, frame in cases.items():
         with socket.create_connection((host, int(port)), timeout=5) as s:
-            s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
             head = b""
             while b"\r\n\r\n" not in head:
@@ -176,7 +176,7 @@ def slow():
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.settimeout(10)
     s.connect((host, int(port)))
-    s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
     head = b""
     while b"\r\n\r\n" not in head:

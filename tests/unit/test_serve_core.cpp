@@ -214,3 +214,35 @@ TEST_CASE("serve.ws: client messages parse or give the error reply") {
   CHECK(error(R"({"type":"subscribe_host","host":"h","since":"yesterday-ish"})")["message"] ==
         "\"since\" must be an ISO 8601 time, e.g. 2026-11-22T10:00:00Z");
 }
+
+TEST_CASE("serve.security: check_browser refuses foreign origins' changes and non-local Host names") {
+  ServeOptions o;  // 127.0.0.1:8080, no tokens
+  Request get;
+  get.headers = {{"host", "127.0.0.1:8080"}, {"origin", "https://evil.example"}};
+  CHECK_FALSE(check_browser(get, o, false));          // a read: the browser keeps the answer from the page
+  CHECK(check_browser(get, o, true)->status == 403);  // the WebSocket: refused
+  Request post = get;
+  post.method = Method::post;
+  CHECK(check_browser(post, o, false)->status == 403);
+  o.cors_origins = {"https://evil.example"};
+  CHECK_FALSE(check_browser(post, o, false));
+  post.headers.erase("origin");
+  o.cors_origins.clear();
+  CHECK_FALSE(check_browser(post, o, false));  // curl, scripts
+  for (const char* host : {"localhost", "LOCALHOST:8080", "127.1.2.3:80", "[::1]:8080", "a.localhost"}) {
+    CAPTURE(host);
+    get.headers = {{"host", host}};
+    CHECK_FALSE(check_browser(get, o, false));
+  }
+  for (const char* host : {"rebind.example", "127.0.0.1.evil.example", "[::2]:80", "localhost.evil"}) {
+    CAPTURE(host);
+    get.headers = {{"host", host}};
+    CHECK(check_browser(get, o, false)->status == 403);
+  }
+  o.tokens = {"0123456789abcdef"};  // tokens guard it instead
+  CHECK_FALSE(check_browser(get, o, false));
+  o.tokens.clear();
+  o.listen = "0.0.0.0:8080";
+  o.insecure = true;
+  CHECK_FALSE(check_browser(get, o, false));
+}
