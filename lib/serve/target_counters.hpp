@@ -11,7 +11,24 @@ struct ServeState;
 
 // Per-target counters for GET /metrics (Prometheus): probes sent and
 // answered, an RTT histogram, up/down and the last RTT, fed with every sample
-// the live feed sees since the server started. Thread-safe.
+// the live feed sees since the server started. Thread-safe; record() takes a
+// mutex and allocates only when it first sees a target (or its labels change).
+//
+// Series per target, labelled target (name), host and probe (icmp|tcp):
+//  - pingkeeper_probes_sent_total: every sample (as `stats` counts "sent");
+//  - pingkeeper_probes_received_total: answered samples (ok or refused);
+//  - pingkeeper_rtt_seconds: histogram of answered RTTs, buckets 50 µs
+//    doubling to 26.2144 s (smokeping_prober's);
+//  - pingkeeper_target_up: 0 while the current run of losses (samples lost
+//    after the newest answer, in send-time order) spans at least 30 s from its
+//    first to its last lost sample, as the downtime rule measures an ongoing
+//    run; else 1 (a target that only lost a few probes is still up);
+//  - pingkeeper_last_rtt_seconds: the RTT of the newest answer (absent until
+//    the target answered once).
+// Samples may arrive out of send-time order (a timeout is known later than the
+// answers after it): a loss older than the newest answer does not open a run.
+// A target whose name another target now bears (renamed, or removed and the
+// name reused) loses its series, so no two series share labels.
 class TargetCounters {
  public:
   TargetCounters();
