@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
   register_demo(app, ctx);
   register_export(app, ctx);
   register_traceroute(app, ctx);
+  register_serve(app, ctx);
 
   if (argc <= 1) {
     print_error("a command is required");

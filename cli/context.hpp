@@ -72,5 +72,6 @@ void register_check(CLI::App& app, Context& ctx);
 void register_demo(CLI::App& app, Context& ctx);
 void register_export(CLI::App& app, Context& ctx);
 void register_traceroute(CLI::App& app, Context& ctx);
+void register_serve(CLI::App& app, Context& ctx);
 
 }  // namespace pk::cli

@@ -25,9 +25,9 @@ class Router {
   void add(Method method, std::string pattern, Handler handler);
 
   struct Match {
-    const Handler* handler = nullptr;        // nullptr: nothing for this method
+    const Handler* handler = nullptr;  // nullptr: nothing for this method
     std::map<std::string, std::string> params;
-    std::vector<Method> allowed;              // methods the path has (405 + Allow when handler is nullptr)
+    std::vector<Method> allowed;  // methods the path has (405 + Allow when handler is nullptr)
   };
   // The best route for the request; handler nullptr and allowed empty: 404.
   Match match(Method method, std::string_view path) const;

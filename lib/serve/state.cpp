@@ -41,7 +41,8 @@ std::vector<LiveResult> LiveState::snapshot() const {
     out.reserve(m_latest.size());
     for (const auto& [id, r] : m_latest) out.push_back(r);
   }
-  std::sort(out.begin(), out.end(), [](const LiveResult& a, const LiveResult& b) { return a.target.name < b.target.name; });
+  std::sort(out.begin(), out.end(),
+            [](const LiveResult& a, const LiveResult& b) { return a.target.name < b.target.name; });
   return out;
 }
 

@@ -23,23 +23,23 @@ namespace pk::serve {
 // `pingkeeper serve`'s options (README "serve").
 struct ServeOptions {
   std::string db_path;
-  std::string listen = "127.0.0.1:8080";  // host:port, [v6]:port
-  std::vector<std::string> tokens;        // bearer tokens (from --token-file); empty: none required
-  bool token_reads = false;               // tokens for reads too
-  bool insecure = false;                  // allow a non-loopback listen without tokens
-  std::vector<std::string> cors_origins;  // allowed Origin values; "*" any
-  bool read_only = false;                 // refuse every mutating request (403)
-  bool collect = true;                    // run the collector in this process
-  int threads = 2;                        // I/O threads
-  std::size_t max_body = 1 << 20;         // 413 above
-  std::size_t max_header = 16 << 10;      // 431 above
-  std::chrono::seconds idle_timeout{60};  // an HTTP connection idle this long is closed
-  std::size_t max_ws_clients = 20000;     // further upgrades answer 503
-  std::size_t ws_queue_limit = 1024;      // queued messages per client before it is closed (1008)
-  std::chrono::seconds ws_ping_every{30};      // heartbeat
-  std::chrono::seconds ws_status_every{10};    // status_update
-  std::chrono::seconds ws_idle_timeout{90};    // no message or pong this long: closed
-  std::chrono::milliseconds tail_poll{100};    // --no-collect: how often the database is read for new samples
+  std::string listen = "127.0.0.1:8080";     // host:port, [v6]:port
+  std::vector<std::string> tokens;           // bearer tokens (from --token-file); empty: none required
+  bool token_reads = false;                  // tokens for reads too
+  bool insecure = false;                     // allow a non-loopback listen without tokens
+  std::vector<std::string> cors_origins;     // allowed Origin values; "*" any
+  bool read_only = false;                    // refuse every mutating request (403)
+  bool collect = true;                       // run the collector in this process
+  int threads = 2;                           // I/O threads
+  std::size_t max_body = 1 << 20;            // 413 above
+  std::size_t max_header = 16 << 10;         // 431 above
+  std::chrono::seconds idle_timeout{60};     // an HTTP connection idle this long is closed
+  std::size_t max_ws_clients = 20000;        // further upgrades answer 503
+  std::size_t ws_queue_limit = 1024;         // queued messages per client before it is closed (1008)
+  std::chrono::seconds ws_ping_every{30};    // heartbeat
+  std::chrono::seconds ws_status_every{10};  // status_update
+  std::chrono::seconds ws_idle_timeout{90};  // no message or pong this long: closed
+  std::chrono::milliseconds tail_poll{100};  // --no-collect: how often the database is read for new samples
 };
 
 // Database connections for handlers: one per concurrent request, reused.
@@ -109,13 +109,13 @@ class Monitor {
 
 // Counters the server keeps (health, /api/ws/connections, /metrics).
 struct ServeCounters {
-  std::atomic<std::int64_t> ws_clients{0};       // open WebSocket sessions
-  std::atomic<std::int64_t> ws_accepted{0};      // since start
-  std::atomic<std::int64_t> ws_rejected{0};      // refused at the connection cap
-  std::atomic<std::int64_t> ws_slow_closed{0};   // closed because their send queue was full
+  std::atomic<std::int64_t> ws_clients{0};         // open WebSocket sessions
+  std::atomic<std::int64_t> ws_accepted{0};        // since start
+  std::atomic<std::int64_t> ws_rejected{0};        // refused at the connection cap
+  std::atomic<std::int64_t> ws_slow_closed{0};     // closed because their send queue was full
   std::atomic<std::int64_t> ws_subscribed_all{0};  // sessions receiving every target (no subscribe_host)
   std::atomic<std::int64_t> http_requests{0};
-  std::atomic<std::int64_t> http_errors{0};      // 5xx answers
+  std::atomic<std::int64_t> http_errors{0};  // 5xx answers
 };
 
 // What every handler reaches. Lives as long as the server.
@@ -124,7 +124,7 @@ struct ServeState {
   ServeOptions options;
   DbPool db;
   LiveState live;
-  TargetCounters targets;  // fed with `live`
+  TargetCounters targets;      // fed with `live`
   Monitor* monitor = nullptr;  // set by the server before it accepts
   ServeCounters counters;
   util::SysMicros started = util::now_utc();

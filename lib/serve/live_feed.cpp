@@ -1,0 +1,62 @@
+#include "serve/live_feed.hpp"
+
+#include "query/stats.hpp"
+#include "serve/ws_protocol.hpp"
+#include "store/samples.hpp"
+#include "store/targets.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace pk::serve {
+
+namespace net = boost::asio;
+
+LiveFeed::LiveFeed(ServeState& state, Hub& hub, net::io_context& io)
+    : m_state(state), m_hub(hub), m_strand(net::make_strand(io)) {}
+
+void LiveFeed::add(const core::Target& target, const core::Sample& sample) {
+  std::lock_guard lock(m_mutex);
+  m_pending.push_back(LiveResult{target, sample});
+  if (m_posted) return;
+  m_posted = true;
+  net::post(m_strand, [this] { flush(); });
+}
+
+void LiveFeed::flush() {
+  std::vector<LiveResult> results;
+  {
+    std::lock_guard lock(m_mutex);
+    results.swap(m_pending);
+    m_posted = false;
+  }
+  auto batch = std::make_shared<LiveBatch>();
+  batch->reserve(results.size());
+  for (const auto& r : results) {
+    m_state.live.record(r.target, r.sample);
+    m_state.targets.record(r.target, r.sample);
+    auto [it, inserted] = m_trackers.try_emplace(r.target.id, query::k_default_min_downtime);
+    auto since = it->second.loss_since();
+    auto change = it->second.observe(r.sample.ts, core::answered(r.sample.status));
+    if (change != analyze::StatusTracker::Change::none) {
+      bool down = change == analyze::StatusTracker::Change::went_down;
+      m_hub.broadcast(std::make_shared<const std::string>(
+          ws::host_status_change(r.target, down, r.sample.ts, down ? it->second.loss_since() : since)));
+    }
+    batch->push_back(
+        LiveMessage{r.target.id, std::make_shared<const std::string>(ws::ping_result(r.target, r.sample))});
+  }
+  if (!batch->empty()) m_hub.publish(batch);
+}
+
+Expected<void> LiveFeed::prime(const store::Database& db) {
+  auto targets = store::targets::list(db);
+  if (!targets) return std::unexpected(targets.error());
+  for (const auto& t : *targets) {
+    auto latest = store::samples::select(db, store::samples::Query{t.id, std::nullopt, std::nullopt, 1, true});
+    if (!latest) return std::unexpected(latest.error());
+    if (!latest->empty()) m_state.live.record(t, latest->front());
+  }
+  return {};
+}
+
+}  // namespace pk::serve

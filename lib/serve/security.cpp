@@ -1,0 +1,125 @@
+#include "serve/security.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+
+namespace pk::serve {
+
+bool is_mutating(Method method) {
+  return method == Method::post || method == Method::put || method == Method::patch || method == Method::del;
+}
+
+namespace {
+
+// Compares without an early exit, so the time taken says nothing about
+// where a guess went wrong.
+bool same_token(std::string_view a, std::string_view b) {
+  unsigned diff = a.size() == b.size() ? 0U : 1U;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    unsigned x = static_cast<unsigned char>(a[i]);
+    unsigned y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0U;
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
+bool has_valid_token(const Request& request, const ServeOptions& options) {
+  std::string auth = request.header("authorization");
+  constexpr std::string_view k_bearer = "Bearer ";
+  if (auth.size() <= k_bearer.size() || !std::equal(k_bearer.begin(), k_bearer.end(), auth.begin(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+      })) {
+    return false;
+  }
+  std::string_view given = std::string_view(auth).substr(k_bearer.size());
+  bool ok = false;
+  for (const auto& token : options.tokens) ok |= same_token(given, token);
+  return ok;
+}
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+}  // namespace
+
+std::optional<Response> check_access(const Request& request, const ServeOptions& options) {
+  bool mutating = is_mutating(request.method);
+  if (!options.tokens.empty() && (mutating || options.token_reads) && !has_valid_token(request, options)) {
+    auto r = error_response(401, request.header("authorization").empty()
+                                     ? "this request needs a bearer token (Authorization: Bearer ...)"
+                                     : "the bearer token is not valid");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (mutating && options.read_only) {
+    return error_response(403, "this server is read-only (serve --read-only): nothing can be changed through it");
+  }
+  return std::nullopt;
+}
+
+bool origin_allowed(std::string_view origin, const ServeOptions& options) {
+  if (origin.empty()) return false;
+  return std::any_of(options.cors_origins.begin(), options.cors_origins.end(),
+                     [&](const std::string& o) { return o == "*" || o == origin; });
+}
+
+Response preflight(const Request& request, const ServeOptions& options) {
+  std::string origin = request.header("origin");
+  if (!origin_allowed(origin, options)) {
+    return error_response(403, "this origin is not allowed (serve --cors-origin)");
+  }
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  r.headers.emplace_back("Access-Control-Allow-Origin", origin);
+  r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS");
+  r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
+  r.headers.emplace_back("Access-Control-Max-Age", "600");
+  r.headers.emplace_back("Vary", "Origin");
+  return r;
+}
+
+void add_cors_headers(const Request& request, const ServeOptions& options, Response& response) {
+  std::string origin = request.header("origin");
+  if (!origin_allowed(origin, options)) return;
+  response.headers.emplace_back("Access-Control-Allow-Origin", origin);
+  response.headers.emplace_back("Access-Control-Expose-Headers", "Content-Disposition");
+  response.headers.emplace_back("Vary", "Origin");
+}
+
+Expected<std::vector<std::string>> read_token_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(ErrorKind::io, fmt::format("cannot read the token file {}", path));
+  std::vector<std::string> tokens;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    auto token = trim(line);
+    if (token.empty() || token.front() == '#') continue;
+    if (token.size() < 16) {
+      return invalid_input(fmt::format("{} line {}: a token must be at least 16 characters long", path, number));
+    }
+    if (token.find_first_of(" \t") != std::string::npos) {
+      return invalid_input(fmt::format("{} line {}: a token cannot contain spaces", path, number));
+    }
+    tokens.push_back(std::move(token));
+  }
+  if (tokens.empty()) return invalid_input(fmt::format("{} holds no token (one per line)", path));
+  return tokens;
+}
+
+bool is_loopback_listen(std::string_view listen) {
+  auto colon = listen.rfind(':');
+  std::string_view host = colon == std::string_view::npos ? listen : listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+}  // namespace pk::serve

@@ -1,0 +1,178 @@
+"""WebSocket checks for tests/serve/core.bash, one per subcommand.
+
+Each connects to $SERVE_URL's /api/ws/ping-status with Debian's
+python3-websockets, prints one line per fact it observed ("got TYPE ...") and
+exits 1 with a message on the first surprise. Every wait is bounded.
+"""
+import asyncio
+import json
+import os
+import socket
+import sys
+import time
+
+import websockets
+
+URL = os.environ["SERVE_URL"].replace("http", "ws", 1) + "/api/ws/ping-status"
+
+
+def fail(message):
+    print("FAIL: " + message)
+    sys.exit(1)
+
+
+async def recv_json(ws, timeout=5.0):
+    text = await asyncio.wait_for(ws.recv(), timeout)
+    return json.loads(text)
+
+
+async def recv_type(ws, wanted, timeout=10.0):
+    """The next message of type `wanted`, skipping live traffic; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            fail(f"no {wanted} within {timeout} s")
+        message = await recv_json(ws, left)
+        if message.get("type") == wanted:
+            return message
+
+
+async def protocol():
+    async with websockets.connect(URL) as ws:
+        first = await recv_json(ws)
+        if first.get("type") != "connection_established" or not str(first.get("connection_id", "")).startswith("conn_"):
+            fail(f"first message: {first}")
+        print("got connection_established", first["connection_id"], first["message"])
+        second = await recv_json(ws)
+        if second.get("type") != "initial_data" or not isinstance(second.get("results"), dict):
+            fail(f"second message: {second}")
+        print("got initial_data", sorted(second["results"]))
+        result = await recv_type(ws, "ping_result")
+        r = result["result"]
+        print("got ping_result", sorted(r), r["host"], r["packet_loss"], type(r["response_time_ms"]).__name__)
+        # Invalid messages: an error each, and the connection stays open.
+        for bad in ["not json", "[1,2]", '{"no":"type"}', '{"type":"bogus"}', '{"type":"subscribe_host"}',
+                    '{"type":"get_host_summary","host":"x","hours":999}']:
+            await ws.send(bad)
+            error = await recv_type(ws, "error")
+            print("got error for", bad, "->", error["message"])
+        await ws.send(b"\x00\x01binary")
+        error = await recv_type(ws, "error")
+        print("got error for binary ->", error["message"])
+        await ws.send(json.dumps({"type": "ping"}))
+        print("got", (await recv_type(ws, "pong"))["type"])
+        await ws.send(json.dumps({"type": "get_status"}))
+        status = await recv_type(ws, "status_response")
+        print("got status_response", status["monitoring_active"], status["target_hosts"], status["websocket_clients"])
+        await ws.send(json.dumps({"type": "subscribe_host", "host": "nosuchhost"}))
+        print("got error for unknown host ->", (await recv_type(ws, "error"))["message"])
+        await ws.send(json.dumps({"type": "subscribe_host", "host": "lo2", "since": "2000-01-01T00:00:00Z"}))
+        sub = await recv_type(ws, "subscribed")
+        print("got subscribed", sub["host"], sub["targets"], sub["all_hosts"], "backfill>0", sub["backfill"] > 0)
+        backfilled = 0
+        hosts = set()
+        for _ in range(40):
+            m = await recv_type(ws, "ping_result")
+            hosts.add(m["result"]["host"])
+            if m.get("backfill"):
+                backfilled += 1
+            elif backfilled:
+                break
+        print("got backfill", backfilled == sub["backfill"], "hosts after subscribe", sorted(hosts))
+        await ws.send(json.dumps({"type": "unsubscribe_host", "host": "lo2"}))
+        unsub = await recv_type(ws, "unsubscribed")
+        print("got unsubscribed", unsub["all_hosts"])
+        hosts = set()
+        for _ in range(30):
+            hosts.add((await recv_type(ws, "ping_result"))["result"]["host"])
+            if len(hosts) > 1:
+                break
+        print("hosts after unsubscribe", sorted(hosts))
+        await ws.send(json.dumps({"type": "get_latest_metrics"}))
+        print("got latest_metrics", type((await recv_type(ws, "latest_metrics"))["data"]).__name__)
+        update = await recv_type(ws, "status_update", timeout=15)
+        print("got status_update", sorted(update))
+
+
+async def going_away():
+    """Connects, says so on stdout, and reports the close code the server sends."""
+    async with websockets.connect(URL) as ws:
+        await recv_json(ws)
+        print("connected", flush=True)
+        try:
+            while True:
+                await asyncio.wait_for(ws.recv(), 30)
+        except websockets.ConnectionClosed as closed:
+            print("closed", closed.code)
+
+
+async def cap():
+    """With --max-clients 2: two connect, the third is refused with 503."""
+    async with websockets.connect(URL) as a, websockets.connect(URL) as b:
+        await recv_json(a)
+        await recv_json(b)
+        try:
+            async with websockets.connect(URL) as c:
+                await recv_json(c)
+                fail("a third client was accepted")
+        except websockets.InvalidStatusCode as refused:
+            print("third refused", refused.status_code)
+    async with websockets.connect(URL) as again:
+        print("after they left:", (await recv_json(again))["type"])
+
+
+async def live(count):
+    """Waits for `count` ping_result messages (30 s at most) and prints their hosts."""
+    async with websockets.connect(URL) as ws:
+        hosts = []
+        while len(hosts) < count:
+            hosts.append((await recv_type(ws, "ping_result", timeout=30))["result"]["host"])
+        print("live results", len(hosts), sorted(set(hosts)))
+
+
+def malformed_frames():
+    """Raw TCP: a valid handshake, then frames that break RFC 6455."""
+    host, port = os.environ["SERVE_URL"].split("//", 1)[1].split(":")
+    cases = {
+        "unmasked client frame": b"\x81\x05hello",
+        "reserved opcode": b"\x83\x80\x00\x00\x00\x00",
+        "oversized length": b"\x81\xff" + (2**62).to_bytes(8, "big") + b"\x00\x00\x00\x00",
+        "invalid utf-8 text": b"\x81\x82\x00\x00\x00\x00\xc3\x28",
+    }
+    for name, frame in cases.items():
+        with socket.create_connection((host, int(port)), timeout=5) as s:
+            s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = s.recv(4096)
+                if not chunk:
+                    fail(f"{name}: no handshake answer")
+                head += chunk
+            if not head.startswith(b"HTTP/1.1 101"):
+                fail(f"{name}: handshake answered {head[:40]!r}")
+            s.sendall(frame)
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except socket.timeout:
+                fail(f"{name}: the server kept the connection open")
+            # The last frame the server sent is a close frame (opcode 8) with a code.
+            at = data.rfind(b"\x88")
+            code = int.from_bytes(data[at + 2:at + 4], "big") if at >= 0 and len(data) >= at + 4 else None
+            print(f"{name}: closed with {code}")
+
+
+if __name__ == "__main__":
+    what = sys.argv[1]
+    if what == "malformed_frames":
+        malformed_frames()
+    elif what == "live":
+        asyncio.run(live(int(sys.argv[2])))
+    else:
+        asyncio.run(globals()[what]())
