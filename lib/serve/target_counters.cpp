@@ -1,5 +1,6 @@
 #include "serve/target_counters.hpp"
 
+#include "analyze/status_tracker.hpp"
 #include "query/stats.hpp"
 #include "serve/metrics_process.hpp"
 #include "serve/metrics_text.hpp"
@@ -34,11 +35,8 @@ struct Series {
   std::int64_t rtt_count = 0;
   std::int64_t rtt_sum_us = 0;
   std::optional<util::Micros> last_rtt;
-  std::optional<util::SysMicros> last_answer;  // send time of the newest answer
-  std::optional<util::SysMicros> run_first;    // the current loss run, by send time
-  std::optional<util::SysMicros> run_last;
-
-  bool up() const { return !run_first || *run_last - *run_first < query::k_default_min_downtime; }
+  std::optional<util::SysMicros> last_answer;                    // send time of the newest answer
+  analyze::StatusTracker status{query::k_default_min_downtime};  // as host_status_change judges
 };
 
 std::size_t bucket_of(util::Micros rtt) {
@@ -82,7 +80,7 @@ void write_targets(prom::Writer& out, const std::vector<Series>& all) {
   out.family("pingkeeper_target_up", "gauge",
              "1 unless the target's current run of lost probes spans 30 s or more (the downtime rule).");
   for (std::size_t i = 0; i < all.size(); ++i) {
-    out.sample("pingkeeper_target_up", labels[i], std::int64_t{all[i].up() ? 1 : 0});
+    out.sample("pingkeeper_target_up", labels[i], std::int64_t{all[i].status.down() ? 0 : 1});
   }
   out.family("pingkeeper_last_rtt_seconds", "gauge", "Round-trip time of the target's newest answer in seconds.");
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -143,16 +141,8 @@ void TargetCounters::record(const core::Target& target, const core::Sample& samp
       s.last_answer = sample.ts;
       if (sample.rtt) s.last_rtt = *sample.rtt;
     }
-    // An answer sent after the run began ends it; an older one (known late)
-    // does not.
-    if (s.run_first && sample.ts >= *s.run_first) {
-      s.run_first.reset();
-      s.run_last.reset();
-    }
-  } else if (!s.last_answer || sample.ts > *s.last_answer) {
-    s.run_first = s.run_first ? std::min(*s.run_first, sample.ts) : sample.ts;
-    s.run_last = s.run_last ? std::max(*s.run_last, sample.ts) : sample.ts;
   }
+  s.status.observe(sample.ts, core::answered(sample.status));
 }
 
 std::string TargetCounters::render(const ServeState& state) const {

@@ -19,14 +19,13 @@ struct ServeState;
 //  - pingkeeper_probes_received_total: answered samples (ok or refused);
 //  - pingkeeper_rtt_seconds: histogram of answered RTTs, buckets 50 µs
 //    doubling to 26.2144 s (smokeping_prober's);
-//  - pingkeeper_target_up: 0 while the current run of losses (samples lost
-//    after the newest answer, in send-time order) spans at least 30 s from its
-//    first to its last lost sample, as the downtime rule measures an ongoing
-//    run; else 1 (a target that only lost a few probes is still up);
-//  - pingkeeper_last_rtt_seconds: the RTT of the newest answer (absent until
-//    the target answered once).
-// Samples may arrive out of send-time order (a timeout is known later than the
-// answers after it): a loss older than the newest answer does not open a run.
+//  - pingkeeper_target_up: 0 once the current run of losses spans 30 s from
+//    its first to its latest lost sample (the downtime rule), 1 again with the
+//    next answer; a target that lost only a few probes is up. Judged by
+//    analyze::StatusTracker, as the WebSocket's host_status_change is: a
+//    sample sent before the newest one seen (a timeout known late) is ignored;
+//  - pingkeeper_last_rtt_seconds: the RTT of the newest answer by send time
+//    (absent until the target answered once).
 // A target whose name another target now bears (renamed, or removed and the
 // name reused) loses its series, so no two series share labels.
 class TargetCounters {
