@@ -16,7 +16,10 @@
 #              (the samples the database holds for the window times the
 #              connected clients, minus the results the clients counted),
 #              clients the server closed as too slow, server peak RSS
-#              (VmHWM) and server CPU over the window.
+#              (VmHWM), and the CPU of the server and of the load client
+#              (both in % of one core; the machine's cores are shared).
+# BENCH_SERVE_PARTS="http ws" (a subset), BENCH_SERVE_WS_THREADS (1: the
+# load client's I/O threads).
 #
 #   bash tests/bench/serve.bash PINGKEEPER PK_ICMP_RESPONDER PK_BENCH_WS_LOAD
 #
@@ -33,6 +36,7 @@ WS_SECONDS=${BENCH_SERVE_WS_SECONDS:-20}
 HTTP_SECONDS=${BENCH_SERVE_HTTP_SECONDS:-10}
 RATE=${BENCH_SERVE_RATE:-5000}
 WS_THREADS=${BENCH_SERVE_WS_THREADS:-1}
+PARTS=${BENCH_SERVE_PARTS:-http ws}
 CONNECTIONS=50
 PORT=8080
 TARGETS=100
@@ -123,25 +127,27 @@ http_round() {
   emit "serve_http_${name}_${mode}_errors" "$errors" count "${ctx[@]}"
 }
 
-# ---------------------------------------------------------------------------
-log "serve: HTTP, $TARGETS targets at 1 Hz"
-start_server
-sleep 5  # every target has results
-stats_path=/api/v1/stats
-stats_name=v1_stats
-if [[ $(ns_exec serve curl -s -o /dev/null -w '%{http_code}' "$BASE$stats_path") == 404 ]]; then
-  stats_path=/api/ping-metrics/statistics
-  stats_name=statistics
-fi
-for mode in paced max; do
-  http_round latest /api/ping-metrics/latest "$mode"
-  http_round "$stats_name" "$stats_path" "$mode"
-done
-emit serve_http_server_rss_mb "$(hwm_mb)" MB "what=VmHWM after the HTTP rounds"
-ns_stop "$SERVER_PID"
+# http_part: wrk rounds on the two endpoints against one server.
+http_part() {
+  local stats_path=/api/v1/stats stats_name=v1_stats mode
+  log "serve: HTTP, $TARGETS targets at 1 Hz"
+  start_server
+  sleep 5 # every target has results
+  if [[ $(ns_exec serve curl -s -o /dev/null -w '%{http_code}' "$BASE$stats_path") == 404 ]]; then
+    stats_path=/api/ping-metrics/statistics
+    stats_name=statistics
+  fi
+  for mode in paced max; do
+    http_round latest /api/ping-metrics/latest "$mode"
+    http_round "$stats_name" "$stats_path" "$mode"
+  done
+  emit serve_http_server_rss_mb "$(hwm_mb)" MB "what=VmHWM after the HTTP rounds"
+  ns_stop "$SERVER_PID"
+}
 
-# ---------------------------------------------------------------------------
-for n in $CLIENT_COUNTS; do
+# ws_part N: N WebSocket clients against a fresh server.
+ws_part() {
+  local n=$1 idle_mb cpu0 t0 out cpu_pct peak_mb slow rejected connected from to received stored expected lost ctx
   log "serve: $n WebSocket clients, $TARGETS targets at 1 Hz, ${WS_SECONDS}s"
   start_server
   sleep 2
@@ -170,9 +176,16 @@ for n in $CLIENT_COUNTS; do
   emit "serve_ws_${n}_delivery_p99_ms" "$(json_get "$out" latency_p99_ms)" ms "${ctx[@]}"
   emit "serve_ws_${n}_delivery_max_ms" "$(json_get "$out" latency_max_ms)" ms "${ctx[@]}"
   emit "serve_ws_${n}_results_expected" "$expected" count "${ctx[@]}" "samples_stored=$stored"
-  emit "serve_ws_${n}_results_lost" "$lost" count "${ctx[@]}" "lost_pct=$(calc "$expected > 0 ? 100 * $lost / $expected : 0")"
+  emit "serve_ws_${n}_results_lost" "$lost" count "${ctx[@]}" "lost_pct=$( ((expected > 0)) && calc "100 * $lost / $expected" || echo 0)"
   emit "serve_ws_${n}_slow_closed" "${slow:-null}" count "${ctx[@]}" "rejected=${rejected:-null}"
   emit "serve_ws_${n}_server_rss_mb" "$peak_mb" MB "${ctx[@]}" "idle_mb=$idle_mb"
   emit "serve_ws_${n}_server_cpu_pct" "$cpu_pct" "%" "${ctx[@]}"
-done
+  emit "serve_ws_${n}_client_cpu_pct" "$(calc "100 * $(json_get "$out" cpu_s) / $(json_get "$out" wall_s)")" "%" "${ctx[@]}"
+}
+
+# ---------------------------------------------------------------------------
+[[ " $PARTS " == *" http "* ]] && http_part
+if [[ " $PARTS " == *" ws "* ]]; then
+  for n in $CLIENT_COUNTS; do ws_part "$n"; done
+fi
 exit 0
