@@ -23,6 +23,7 @@ struct ServeCliOptions {
   bool insecure = false;
   int threads = 2;
   std::size_t max_clients = 20000;
+  std::size_t ws_queue = 1024;
 };
 
 Expected<void> serve(const Context& ctx, const ServeCliOptions& o) {
@@ -41,6 +42,8 @@ Expected<void> serve(const Context& ctx, const ServeCliOptions& o) {
   options.insecure = o.insecure;
   options.threads = o.threads;
   options.max_ws_clients = o.max_clients;
+  if (o.ws_queue < 1) return invalid_input("--ws-queue must be at least 1");
+  options.ws_queue_limit = o.ws_queue;
   if (auto ok = serve::validate(options); !ok) return ok;
 
   const auto& stop = install_stop_signals();
@@ -78,6 +81,10 @@ void register_serve(CLI::App& app, Context& ctx) {
   cmd->add_option("--max-clients", o->max_clients, "WebSocket connections at most; more are refused (503)")
       ->option_text("N")
       ->default_str("20000");
+  cmd->add_option("--ws-queue", o->ws_queue,
+                  "Messages a WebSocket client may leave unread before it is closed (1008) as too slow")
+      ->option_text("N")
+      ->default_str("1024");
   cmd->footer(
       "Seed-compatible API under /api (ping-metrics, health, ws/ping-status), native API under /api/v1\n"
       "(GET /api/openapi.json), Prometheus metrics at /metrics. Stops cleanly on SIGINT/SIGTERM:\n"

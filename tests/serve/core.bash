@@ -167,6 +167,21 @@ PK_CMD="GET with a foreign Origin"
 expect_eq "no CORS header for a foreign origin" "" "$(grep -i access-control <<<"$PK_HEADERS")"
 serve_stop
 
+section "a client that reads nothing is closed (1008) and counted"
+# Small socket buffers in this namespace, so the pongs pile up in the server's queue fast.
+sysctl -qw net.ipv4.tcp_wmem="4096 16384 65536" net.ipv4.tcp_rmem="4096 16384 65536"
+serve_start --ws-queue 16 --no-collect
+py "$HERE/ws_checks.py" slow
+expect_code 0
+expect_stdout_contains "ended, read fewer than all pongs: True"
+http GET /api/ws/connections
+expect_json "d['slow_closed_total']" "1"
+expect_json "d['active_connections']" "0"
+serve_stop
+run_pk serve --ws-queue 0
+expect_code 2
+expect_stderr_contains "--ws-queue must be at least 1"
+
 section "the connection cap"
 serve_start --max-clients 2 --no-collect
 py "$HERE/ws_checks.py" cap

@@ -168,10 +168,44 @@ def malformed_frames():
             print(f"{name}: closed with {code}")
 
 
+def slow():
+    """Raw TCP, a tiny receive buffer: sends many pings and reads nothing, so
+    the pongs pile up in the server's queue. Prints how the connection ended."""
+    host, port = os.environ["SERVE_URL"].split("//", 1)[1].split(":")
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect((host, int(port)))
+    s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)
+    payload = b'{"type":"ping"}'
+    frame = b"\x81" + bytes([0x80 | len(payload)]) + b"\x00\x00\x00\x00" + payload  # mask key 0: payload as is
+    try:
+        s.sendall(frame * 20000)
+    except OSError as e:
+        print("send stopped:", e.__class__.__name__)
+    print("sent pings", flush=True)
+    time.sleep(1)
+    # Now read: the stream ends (close frame or reset) instead of holding 20000 pongs.
+    total = 0
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            total += len(chunk)
+    except OSError as e:
+        print("read ended:", e.__class__.__name__)
+    print("ended, read fewer than all pongs:", total < 20000 * 40)
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
-    if what == "malformed_frames":
-        malformed_frames()
+    if what in ("malformed_frames", "slow"):
+        globals()[what]()
     elif what == "live":
         asyncio.run(live(int(sys.argv[2])))
     else:
