@@ -81,8 +81,11 @@ void write_process_metrics(Writer& out) {
     out.sample("process_resident_memory_bytes", "", stat->rss_pages * page);
     out.family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
     out.sample("process_virtual_memory_bytes", "", stat->vsize_bytes);
-    auto boot_text = read_text("/proc/stat");
-    if (auto boot = boot_text ? parse_boot_time(*boot_text) : std::nullopt) {
+    static const auto boot = [] {  // constant while the machine runs; /proc/stat is long
+      auto text = read_text("/proc/stat");
+      return text ? parse_boot_time(*text) : std::nullopt;
+    }();
+    if (boot) {
       out.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
       out.sample("process_start_time_seconds", "",
                  static_cast<double>(*boot) + static_cast<double>(stat->start_ticks) / ticks);

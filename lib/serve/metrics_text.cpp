@@ -8,9 +8,7 @@ namespace pk::serve::prom {
 
 namespace {
 
-std::string escape(std::string_view text, bool quotes) {
-  std::string out;
-  out.reserve(text.size());
+void append_escaped(std::string& out, std::string_view text, bool quotes) {
   for (char c : text) {
     switch (c) {
       case '\\': out += "\\\\"; break;
@@ -19,6 +17,12 @@ std::string escape(std::string_view text, bool quotes) {
       default: out += c;
     }
   }
+}
+
+std::string escape(std::string_view text, bool quotes) {
+  std::string out;
+  out.reserve(text.size());
+  append_escaped(out, text, quotes);
   return out;
 }
 
@@ -63,7 +67,7 @@ void add_label(std::string& labels, std::string_view name, std::string_view valu
   if (!labels.empty()) labels += ',';
   labels += name;
   labels += "=\"";
-  labels += escape_label_value(value);
+  append_escaped(labels, value, true);
   labels += '"';
 }
 

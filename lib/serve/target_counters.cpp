@@ -65,14 +65,21 @@ void write_targets(prom::Writer& out, const std::vector<Series>& all) {
     out.sample("pingkeeper_probes_received_total", labels[i], all[i].received);
   }
   out.family("pingkeeper_rtt_seconds", "histogram", "Round-trip time of answered probes in seconds.");
+  static const auto k_le = [] {
+    std::array<std::string, k_bucket_count + 1> le;
+    for (std::size_t b = 0; b < k_bucket_count; ++b) le[b] = prom::format_value(seconds(bound_us(b)));
+    le[k_bucket_count] = "+Inf";
+    return le;
+  }();
+  std::string with_le;
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& s = all[i];
     std::int64_t cumulative = 0;
     for (std::size_t b = 0; b <= k_bucket_count; ++b) {
       cumulative += s.buckets[b];
-      auto l = labels[i];
-      prom::add_label(l, "le", b < k_bucket_count ? prom::format_value(seconds(bound_us(b))) : "+Inf");
-      out.sample("pingkeeper_rtt_seconds_bucket", l, cumulative);
+      with_le = labels[i];  // reuses the buffer
+      prom::add_label(with_le, "le", k_le[b]);
+      out.sample("pingkeeper_rtt_seconds_bucket", with_le, cumulative);
     }
     out.sample("pingkeeper_rtt_seconds_sum", labels[i], seconds(s.rtt_sum_us));
     out.sample("pingkeeper_rtt_seconds_count", labels[i], s.rtt_count);
@@ -154,6 +161,7 @@ std::string TargetCounters::render(const ServeState& state) const {
   }
   std::sort(all.begin(), all.end(), [](const Series& a, const Series& b) { return a.name < b.name; });
   prom::Writer out;
+  out.text().reserve(all.size() * 2800 + 4096);  // ~28 lines of ~90 bytes per target
   write_targets(out, all);
   write_server(out, state.counters);
   prom::write_process_metrics(out);

@@ -21,7 +21,7 @@
 // Prints one JSON object on stdout: connected, connect_failures, closed_early
 // (connections the server closed before the end), window_start_us,
 // window_end_us, results_in_window (sum over clients), results_total,
-// latency_samples, latency_{p50,p90,p99,p999,max,mean}_ms, and this
+// latency_samples, latency_{p50,p90,p95,p99,p999,max,mean}_ms, and this
 // process's CPU (cpu_s, user + system) over its run (wall_s).
 // Answers the server's {"type":"ping"} heartbeat and WebSocket pings with a
 // pong. The clients speak RFC 6455 on plain Asio sockets (the upgrade
@@ -427,14 +427,15 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"clients\": %d, \"connected\": %d, \"connect_failures\": %d, \"closed_early\": %d, \"connect_s\": %.3f, "
       "\"window_start_us\": %lld, \"window_end_us\": %lld, \"results_in_window\": %lld, \"results_total\": %lld, "
-      "\"latency_samples\": %llu, \"latency_p50_ms\": %.3f, \"latency_p90_ms\": %.3f, \"latency_p99_ms\": %.3f, "
+      "\"latency_samples\": %llu, \"latency_p50_ms\": %.3f, \"latency_p90_ms\": %.3f, \"latency_p95_ms\": %.3f, "
+      "\"latency_p99_ms\": %.3f, "
       "\"latency_p999_ms\": %.3f, \"latency_max_ms\": %.3f, \"latency_mean_ms\": %.3f, \"cpu_s\": %.3f, "
       "\"wall_s\": %.3f}\n",
       shared.clients, shared.connected.load(), shared.failed.load(), shared.closed_early.load(), connect_s,
       static_cast<long long>(start), static_cast<long long>(shared.window_end.load()),
       static_cast<long long>(shared.in_window.load()), static_cast<long long>(shared.total.load()),
-      static_cast<unsigned long long>(all.n()), all.quantile_ms(0.50), all.quantile_ms(0.90), all.quantile_ms(0.99),
-      all.quantile_ms(0.999), all.max_ms(), all.mean_ms(), cpu_s,
+      static_cast<unsigned long long>(all.n()), all.quantile_ms(0.50), all.quantile_ms(0.90), all.quantile_ms(0.95),
+      all.quantile_ms(0.99), all.quantile_ms(0.999), all.max_ms(), all.mean_ms(), cpu_s,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
   return 0;
 }
