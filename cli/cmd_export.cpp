@@ -94,7 +94,7 @@ Expected<void> run_export(const Context& ctx, const ExportOptions& o) {
     if (!job) return std::unexpected(job.error());
     request.scope.job = std::move(*job);
   }
-  auto targets = resolve_targets(*db, o.targets, request.scope.job);
+  auto targets = query::resolve_targets(*db, o.targets, request.scope.job);
   if (!targets) return std::unexpected(targets.error());
   if (targets->empty()) return not_found("no targets to export (add one with `pingkeeper target add`)");
   request.scope.targets = std::move(*targets);

@@ -1,6 +1,7 @@
 #include "context.hpp"
 #include "output.hpp"
 
+#include "core/job_options.hpp"
 #include "core/json.hpp"
 #include "store/jobs.hpp"
 #include "util/duration.hpp"
@@ -13,22 +14,7 @@ namespace pk::cli {
 
 namespace {
 
-// The option text of `job add` and `job edit`, before validation.
-struct JobOptions {
-  std::optional<std::string> targets;
-  std::optional<std::string> add_targets;     // edit
-  std::optional<std::string> remove_targets;  // edit
-  std::optional<std::string> interval;
-  std::optional<int> count;
-  std::optional<std::string> start;
-  std::optional<std::string> end;
-  std::vector<std::string> windows;
-  std::optional<std::string> tz;
-  std::optional<std::string> metrics;
-  std::optional<std::string> path_every;
-  std::optional<std::string> description;
-  std::optional<std::string> rename;  // edit
-};
+using core::JobOptions;
 
 void add_job_options(CLI::App& cmd, JobOptions& o, bool edit) {
   cmd.add_option("--targets", o.targets, edit ? "Replace the member targets" : "Member targets (names or ids)")
@@ -57,41 +43,6 @@ void add_job_options(CLI::App& cmd, JobOptions& o, bool edit) {
   cmd.add_option("--path-every", o.path_every, "Traceroute interval with the path metric (default 10m)")
       ->option_text("DURATION");
   cmd.add_option("--description", o.description, "Free text")->option_text("TEXT");
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  for (auto part : util::split(text, ',')) {
-    auto t = util::trim(part);
-    if (!t.empty()) out.emplace_back(t);
-  }
-  return out;
-}
-
-Expected<core::JobPatch> to_patch(const JobOptions& o) {
-  core::JobPatch p;
-  if (o.targets) p.targets = split_list(*o.targets);
-  if (o.add_targets) p.add_targets = split_list(*o.add_targets);
-  if (o.remove_targets) p.remove_targets = split_list(*o.remove_targets);
-  p.name = o.rename;
-  auto interval = parse_duration_option(o.interval);
-  if (!interval) return std::unexpected(interval.error());
-  p.interval = *interval;
-  p.count = o.count;
-  p.tz = o.tz;
-  p.start_text = o.start;
-  p.end_text = o.end;
-  p.window_texts = o.windows;
-  if (o.metrics) {
-    auto m = core::parse_metrics(*o.metrics);
-    if (!m) return std::unexpected(m.error());
-    p.metrics = *m;
-  }
-  auto path_every = parse_duration_option(o.path_every);
-  if (!path_every) return std::unexpected(path_every.error());
-  p.path_every = *path_every;
-  p.description = o.description;
-  return p;
 }
 
 struct JobView {
@@ -212,7 +163,7 @@ void register_add_edit(CLI::App& group, Context& ctx) {
   add->get_option("--targets")->required();
   add->callback([&ctx, name, opts] {
     ctx.action = [&ctx, name, opts]() -> Expected<void> {
-      auto patch = to_patch(*opts);
+      auto patch = core::to_patch(*opts);
       if (!patch) return std::unexpected(patch.error());
       patch->name = *name;
       return change_job(ctx, "added", [&](const store::Database& db) { return store::jobs::add(db, *patch, ctx.now); });
@@ -226,7 +177,7 @@ void register_add_edit(CLI::App& group, Context& ctx) {
   add_job_options(*edit, *eopts, true);
   edit->callback([&ctx, ref, eopts] {
     ctx.action = [&ctx, ref, eopts]() -> Expected<void> {
-      auto patch = to_patch(*eopts);
+      auto patch = core::to_patch(*eopts);
       if (!patch) return std::unexpected(patch.error());
       return change_job(ctx, "updated",
                         [&](const store::Database& db) { return store::jobs::edit(db, *ref, *patch, ctx.now); });

@@ -201,7 +201,7 @@ Expected<Plan> make_plan(const Context& ctx, const PingOptions& o, std::optional
     }
     plan.payload = *o.size;
   }
-  auto interval = parse_duration_option(o.interval);
+  auto interval = util::parse_optional_duration(o.interval);
   if (!interval) return std::unexpected(interval.error());
   if (*interval) {
     if (auto ok = core::check_duration("--interval", **interval, k_min_interval, core::k_max_interval); !ok) {
@@ -209,7 +209,7 @@ Expected<Plan> make_plan(const Context& ctx, const PingOptions& o, std::optional
     }
     plan.interval = **interval;
   }
-  auto timeout = parse_duration_option(o.timeout);
+  auto timeout = util::parse_optional_duration(o.timeout);
   if (!timeout) return std::unexpected(timeout.error());
   if (*timeout) {
     if (auto ok = core::check_duration("--timeout", **timeout, core::k_min_timeout, core::k_max_timeout); !ok) {

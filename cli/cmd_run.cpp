@@ -42,7 +42,7 @@ Expected<void> run(const Context& ctx, const RunOptions& o) {
     if (*o.count < 1) return invalid_input("--count must be at least 1");
     options.count = *o.count;
   }
-  auto duration = parse_duration_option(o.duration);
+  auto duration = util::parse_optional_duration(o.duration);
   if (!duration) return std::unexpected(duration.error());
   if (*duration && **duration <= util::Micros::zero()) return invalid_input("--duration must be positive");
   options.duration = *duration;

@@ -99,7 +99,7 @@ Expected<void> stats(const Context& ctx, const StatsOptions& o) {
     if (!job) return std::unexpected(job.error());
     q.job = std::move(*job);
   }
-  auto targets = resolve_targets(*db, o.targets, q.job);
+  auto targets = query::resolve_targets(*db, o.targets, q.job);
   if (!targets) return std::unexpected(targets.error());
   q.targets = std::move(*targets);
   auto reader = query::Reader::open(*db);

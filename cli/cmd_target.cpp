@@ -142,7 +142,7 @@ void register_add(CLI::App& group, Context& ctx) {
     ctx.action = [&ctx, hosts, opts]() -> Expected<void> {
       if (auto ok = ctx.reject_bracket_lists("host", *hosts); !ok) return ok;
       if (opts->name && hosts->size() > 1) return invalid_input("--name applies to a single host");
-      auto patch = to_patch(*opts);
+      auto patch = core::to_patch(*opts);
       if (!patch) return std::unexpected(patch.error());
       std::vector<core::Target> targets;
       for (const auto& host : *hosts) {
@@ -169,7 +169,7 @@ void register_import(CLI::App& group, Context& ctx) {
   add_target_options(*cmd, *opts, TargetCommand::import);
   cmd->callback([&ctx, file, opts] {
     ctx.action = [&ctx, file, opts]() -> Expected<void> {
-      auto defaults = to_patch(*opts);
+      auto defaults = core::to_patch(*opts);
       if (!defaults) return std::unexpected(defaults.error());
       auto text = read_input(*file);
       if (!text) return std::unexpected(text.error());
@@ -232,7 +232,7 @@ void register_edit_rm(CLI::App& group, Context& ctx) {
   add_target_options(*edit, *opts, TargetCommand::edit);
   edit->callback([&ctx, ref, opts] {
     ctx.action = [&ctx, ref, opts]() -> Expected<void> {
-      auto patch = to_patch(*opts);
+      auto patch = core::to_patch(*opts);
       if (!patch) return std::unexpected(patch.error());
       auto db = ctx.open_db();
       if (!db) return std::unexpected(db.error());

@@ -4,12 +4,11 @@
 #include "signals.hpp"
 #include "trace_history.hpp"
 
-#include "core/host.hpp"
 #include "core/json.hpp"
 #include "core/trace.hpp"
 #include "probe/privileges.hpp"
 #include "probe/resolver.hpp"
-#include "probe/reverse_dns.hpp"
+#include "probe/trace_plan.hpp"
 #include "probe/traceroute.hpp"
 #include "store/traces.hpp"
 
@@ -25,99 +24,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr util::Micros k_min_wait = 1ms;
-constexpr util::Micros k_max_wait = 60s;
 constexpr auto k_dns_grace = 1s;  // how long names may take after the trace
 
 struct TraceOptions {
-  std::string host;
-  std::optional<std::string> probe;
-  std::optional<int> port;
-  int max_hops = 30;
-  int queries = 3;
-  std::optional<std::string> wait;
-  int first_ttl = 1;
+  probe::TraceSettings trace;
   bool no_dns = false;
   bool no_save = false;
   bool history = false;
   std::string trace_option;  // the first option given that only a trace takes
   std::optional<std::string> since;
-  bool v4 = false;
-  bool v6 = false;
-};
-
-// What one traceroute run probes, after target defaults and options.
-struct Plan {
-  std::optional<core::Target> target;
-  std::string host;
-  core::Family family = core::Family::any;
-  probe::TraceRequest request;
 };
 
 // The checks that need neither the database nor the network.
 Expected<void> check_options(const TraceOptions& o) {
-  if (o.max_hops < 1 || o.max_hops > core::k_max_trace_hops) {
-    return invalid_input(fmt::format("--max-hops must be 1 to {}", core::k_max_trace_hops));
-  }
-  if (o.queries < 1 || o.queries > core::k_max_trace_queries) {
-    return invalid_input(fmt::format("--queries must be 1 to {}", core::k_max_trace_queries));
-  }
-  if (o.first_ttl < 1 || o.first_ttl > o.max_hops) {
-    return invalid_input(fmt::format("--first-ttl must be 1 to --max-hops ({})", o.max_hops));
-  }
-  if (o.port && (*o.port < 1 || *o.port > 65535)) return invalid_input("--port must be 1 to 65535");
+  if (auto ok = probe::check_trace_settings(o.trace); !ok) return ok;
   if (o.since && !o.history) return invalid_input("--since applies to --history only");
   if (o.history && !o.trace_option.empty()) {
     return invalid_input(fmt::format("{} applies to a trace, not to --history", o.trace_option));
   }
   return {};
-}
-
-Expected<Plan> make_plan(const TraceOptions& o, std::optional<core::Target> target) {
-  Plan plan;
-  plan.host = o.host;
-  core::TraceMethod method = core::TraceMethod::icmp;
-  if (target) {
-    plan.host = target->host;
-    plan.family = target->family;
-    if (target->probe == core::ProbeKind::tcp) {
-      method = core::TraceMethod::tcp;
-      plan.request.port = static_cast<std::uint16_t>(target->port.value_or(core::k_default_tcp_trace_port));
-    }
-  } else if (auto kind = core::classify_host(o.host); !kind) {
-    return invalid_input(
-        fmt::format("\"{}\" is neither a known target nor a valid host: {}", o.host, kind.error().message));
-  }
-  if (o.probe) {
-    auto parsed = core::parse_trace_method(*o.probe);
-    if (!parsed) return invalid_input(fmt::format("--probe must be icmp, udp or tcp, not \"{}\"", *o.probe));
-    if (*parsed != method) plan.request.port = 0;  // the target's port is for its own probe
-    method = *parsed;
-  }
-  if (o.port) {
-    if (method == core::TraceMethod::icmp) return invalid_input("--port applies to --probe udp or tcp, not icmp");
-    plan.request.port = static_cast<std::uint16_t>(*o.port);
-  }
-  plan.request.method = method;
-  if (method != core::TraceMethod::icmp && plan.request.port == 0) {
-    plan.request.port =
-        method == core::TraceMethod::udp ? core::k_default_udp_trace_port : core::k_default_tcp_trace_port;
-  }
-  if (o.v4) plan.family = core::Family::v4;
-  if (o.v6) plan.family = core::Family::v6;
-  plan.request.max_hops = o.max_hops;
-  plan.request.first_ttl = o.first_ttl;
-  plan.request.queries = o.queries;
-  auto wait = parse_duration_option(o.wait);
-  if (!wait) return std::unexpected(wait.error());
-  if (*wait) {
-    if (auto ok = core::check_duration("--wait", **wait, k_min_wait, k_max_wait); !ok) {
-      return std::unexpected(ok.error());
-    }
-    plan.request.wait = **wait;
-  }
-  plan.target = std::move(target);
-  return plan;
 }
 
 std::string describe_method(const probe::TraceRequest& r) {
@@ -171,28 +96,15 @@ void print_csv(const core::Trace& t) {
   table.print_csv();
 }
 
-// Reverse DNS of every responder, waiting at most k_dns_grace.
-void add_hostnames(core::Trace& t) {
-  probe::ReverseDns dns;
-  for (const auto& p : t.probes) {
-    if (p.address) dns.request(*p.address);
-  }
-  const auto names = dns.names(std::chrono::steady_clock::now() + k_dns_grace);
-  for (auto& p : t.probes) {
-    if (!p.address) continue;
-    if (auto it = names.find(*p.address); it != names.end()) p.hostname = it->second;
-  }
-}
-
 Expected<void> history(const Context& ctx, const TraceOptions& o) {
   std::optional<store::Database> db;
-  auto target = find_known_target(ctx, o.host, /*open_anyway=*/false, db);
+  auto target = find_known_target(ctx, o.trace.host, /*open_anyway=*/false, db);
   if (!target) return std::unexpected(target.error());
   if (!*target) {
     return not_found(
         fmt::format("unknown target \"{}\": --history lists the stored traces of a known target "
                     "(see: pingkeeper target list)",
-                    o.host));
+                    o.trace.host));
   }
   std::optional<util::SysMicros> since;
   if (o.since) {
@@ -209,11 +121,11 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   if (auto ok = check_options(o); !ok) return ok;
   if (o.history) return history(ctx, o);
   std::optional<store::Database> db;
-  auto target = find_known_target(ctx, o.host, /*open_anyway=*/false, db);
+  auto target = find_known_target(ctx, o.trace.host, /*open_anyway=*/false, db);
   if (!target) return std::unexpected(target.error());
-  auto planned = make_plan(o, std::move(*target));
+  auto planned = probe::plan_trace(o.trace, std::move(*target));
   if (!planned) return std::unexpected(planned.error());
-  Plan& plan = *planned;
+  probe::TracePlan& plan = *planned;
 
   auto address = probe::Resolver::resolve_now(plan.host, plan.family);
   if (!address) return std::unexpected(address.error());
@@ -224,7 +136,7 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
 
   const auto& stop = install_stop_signals();
   if (ctx.format() == Format::table && !ctx.quiet) {
-    fmt::print("traceroute to {} ({}), {} hops max, {}\n", o.host, address->to_string(), plan.request.max_hops,
+    fmt::print("traceroute to {} ({}), {} hops max, {}\n", o.trace.host, address->to_string(), plan.request.max_hops,
                describe_method(plan.request));
     std::fflush(stdout);
   }
@@ -232,10 +144,10 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
   if (!traced) return std::unexpected(traced.error());
   const bool cut_short = stop.load();  // a Ctrl-C during the name lookups below spares the trace
   core::Trace& trace = *traced;
-  trace.target = plan.target ? plan.target->name : o.host;
+  trace.target = plan.target ? plan.target->name : o.trace.host;
   trace.target_id = plan.target ? std::optional<std::int64_t>(plan.target->id) : std::nullopt;
   trace.host = plan.host;
-  if (!o.no_dns && !cut_short) add_hostnames(trace);
+  if (!o.no_dns && !cut_short) probe::add_hostnames(trace, k_dns_grace);
   // A trace cut short by Ctrl-C is shown but not stored: it is not a path.
   Expected<void> saved;
   if (plan.target && !o.no_save) {
@@ -260,23 +172,24 @@ Expected<void> traceroute(const Context& ctx, const TraceOptions& o) {
 void register_traceroute(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("traceroute", "Trace the path to a host or a known target, like traceroute(8)");
   auto o = std::make_shared<TraceOptions>();
-  cmd->add_option("HOST", o->host, "IPv4/IPv6 address, DNS name, or a known target's name or id")->required();
-  cmd->add_option("--probe", o->probe, "icmp (echo, the default), udp (no privilege needed) or tcp (SYN)")
+  cmd->add_option("HOST", o->trace.host, "IPv4/IPv6 address, DNS name, or a known target's name or id")->required();
+  cmd->add_option("--probe", o->trace.probe, "icmp (echo, the default), udp (no privilege needed) or tcp (SYN)")
       ->option_text("METHOD");
-  cmd->add_option("--port", o->port, "Destination port for udp (default 33434) and tcp (default 80, or the target's)")
+  cmd->add_option("--port", o->trace.port,
+                  "Destination port for udp (default 33434) and tcp (default 80, or the target's)")
       ->option_text("P");
-  cmd->add_option("--max-hops", o->max_hops, "The highest TTL probed, 1-255 (default 30)")->option_text("N");
-  cmd->add_option("--queries", o->queries, "Probes per hop, 1-10 (default 3)")->option_text("N");
-  cmd->add_option("--wait", o->wait, "The longest a probe's answer is waited for, 1ms-60s (default 1s)")
+  cmd->add_option("--max-hops", o->trace.max_hops, "The highest TTL probed, 1-255 (default 30)")->option_text("N");
+  cmd->add_option("--queries", o->trace.queries, "Probes per hop, 1-10 (default 3)")->option_text("N");
+  cmd->add_option("--wait", o->trace.wait, "The longest a probe's answer is waited for, 1ms-60s (default 1s)")
       ->option_text("D");
-  cmd->add_option("--first-ttl", o->first_ttl, "The first TTL probed (default 1)")->option_text("N");
+  cmd->add_option("--first-ttl", o->trace.first_ttl, "The first TTL probed (default 1)")->option_text("N");
   cmd->add_flag("--no-dns", o->no_dns, "Show addresses only (no reverse DNS lookups)");
   cmd->add_flag("--no-save", o->no_save, "Do not store the trace of a known target");
   cmd->add_flag("--history", o->history, "List the stored traces of the known target instead, marking path changes");
   cmd->add_option("--since", o->since, "With --history: from this time (e.g. -7d, today, 2026-11-22T09:00)")
       ->option_text("TIME");
-  auto* v4 = cmd->add_flag("-4", o->v4, "IPv4 only");
-  cmd->add_flag("-6", o->v6, "IPv6 only")->excludes(v4);
+  auto* v4 = cmd->add_flag("-4", o->trace.v4, "IPv4 only");
+  cmd->add_flag("-6", o->trace.v6, "IPv6 only")->excludes(v4);
   cmd->footer(
       "All probes are sent at once, so a trace takes at most about one --wait. As traceroute(8) does\n"
       "(-w 5,3,10), a silent probe is given up sooner once a later hop has answered (after 10 times\n"

@@ -17,13 +17,6 @@ std::string default_db_path() {
   return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.local/share/pingkeeper/pingkeeper.db";
 }
 
-Expected<std::optional<util::Micros>> parse_duration_option(const std::optional<std::string>& text) {
-  if (!text) return std::optional<util::Micros>{};
-  auto d = util::parse_duration(*text);
-  if (!d) return std::unexpected(d.error());
-  return std::optional<util::Micros>{*d};
-}
-
 Expected<const date::time_zone*> Context::display_zone() const {
   if (utc) return util::locate_zone("UTC");
   if (!tz.empty()) return util::locate_zone(tz);

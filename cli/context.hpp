@@ -53,9 +53,6 @@ struct Context {
   Expected<store::Database> open_db() const;
 };
 
-// Parses an optional duration option: nullopt stays nullopt.
-Expected<std::optional<util::Micros>> parse_duration_option(const std::optional<std::string>& text);
-
 // Command groups: each adds its subcommands to `app`; their callbacks set
 // ctx.action.
 void register_init(CLI::App& app, Context& ctx);

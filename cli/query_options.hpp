@@ -6,6 +6,7 @@
 #include "core/json.hpp"
 #include "core/target.hpp"
 #include "query/reader.hpp"
+#include "query/scope.hpp"
 #include "store/db.hpp"
 #include "store/targets.hpp"
 #include "util/duration.hpp"
@@ -25,18 +26,13 @@ class App;
 // --since / --until and how they print numbers.
 namespace pk::cli {
 
-struct RangeOptions {
-  std::optional<std::string> since;
-  std::optional<std::string> until;
-  std::optional<std::string> last;  // a duration: [now - last, now)
-};
+using RangeOptions = query::RangeText;
 
 // Adds --since, --until and --last to `cmd`; `default_since` is shown in the help.
 void add_range_options(CLI::App& cmd, RangeOptions& o, const std::string& default_since);
 
-// [since, until) from the options, read in the display zone: --since
-// defaults to `default_since` ago, --until to now. invalid_input on bad text
-// or when since is not before until.
+// [since, until) from the options (query::parse_range), read in the display
+// zone: --since defaults to `default_since` ago, --until to now.
 Expected<std::pair<util::SysMicros, util::SysMicros>> parse_range(const Context& ctx, const RangeOptions& o,
                                                                   util::Micros default_since);
 
@@ -52,13 +48,6 @@ Expected<void> with_target(const Context& ctx, const std::string& ref, Fn&& fn) 
   if (!reader) return std::unexpected(reader.error());
   return std::forward<Fn>(fn)(*reader, *target);
 }
-
-// The targets a command over several targets asks for (stats, export): the
-// given names or ids (each a member of `job` when there is one), else the
-// job's targets, else every live target. not_found for an unknown target;
-// invalid_input for one outside the job.
-Expected<std::vector<core::Target>> resolve_targets(const store::Database& db, const std::vector<std::string>& refs,
-                                                    const std::optional<core::Job>& job);
 
 // A JSON value as a table or CSV cell: "" (csv) or "-" (table) for null,
 // strings as they are, numbers as JSON writes them.

@@ -1,7 +1,5 @@
 #include "target_options.hpp"
 
-#include "context.hpp"
-
 #include <CLI/CLI.hpp>
 
 namespace pk::cli {
@@ -30,40 +28,6 @@ void add_target_options(CLI::App& cmd, TargetOptions& o, TargetCommand which) {
   if (which == TargetCommand::edit) {
     cmd.add_flag("--continuous", o.continuous, "Probe at its own interval, not only in jobs")->excludes(job_only);
   }
-}
-
-Expected<core::TargetPatch> to_patch(const TargetOptions& o) {
-  core::TargetPatch p;
-  p.name = o.name;
-  p.host = o.host;
-  auto interval = parse_duration_option(o.interval);
-  if (!interval) return std::unexpected(interval.error());
-  p.interval = *interval;
-  auto timeout = parse_duration_option(o.timeout);
-  if (!timeout) return std::unexpected(timeout.error());
-  p.timeout = *timeout;
-  if (o.probe) {
-    auto k = core::parse_probe_kind(*o.probe);
-    if (!k) return std::unexpected(k.error());
-    p.probe = *k;
-  }
-  p.port = o.port;
-  p.payload_size = o.size;
-  p.description = o.description;
-  if (o.ipv4) p.family = core::Family::v4;
-  if (o.ipv6) p.family = core::Family::v6;
-  if (o.any_family) p.family = core::Family::any;
-  for (const auto& text : o.tags) {
-    auto tag = core::parse_tag(text);
-    if (!tag) return std::unexpected(tag.error());
-    p.set_tags[tag->first] = tag->second;
-  }
-  p.remove_tags = o.untags;
-  if (o.paused > 0) p.paused = true;
-  if (o.unpaused > 0) p.paused = false;
-  if (o.job_only > 0) p.job_only = true;
-  if (o.continuous > 0) p.job_only = false;
-  return p;
 }
 
 }  // namespace pk::cli

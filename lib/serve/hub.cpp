@@ -24,12 +24,18 @@ void Hub::leave(const WsSession* session) {
 
 template <typename Fn>
 void Hub::for_each(Fn&& fn) {
-  // Posting to a session only queues work on its strand: cheap enough to do
-  // under the lock, and a session cannot leave half-way through.
-  std::lock_guard lock(m_mutex);
-  for (auto& [ptr, weak] : m_sessions) {
-    if (auto session = weak.lock()) fn(*session);
+  // The sessions are collected under the lock and called outside it: a
+  // session whose last owner is this loop ends here, and its destructor
+  // leaves the hub (taking the lock).
+  std::vector<std::shared_ptr<WsSession>> sessions;
+  {
+    std::lock_guard lock(m_mutex);
+    sessions.reserve(m_sessions.size());
+    for (auto& [ptr, weak] : m_sessions) {
+      if (auto session = weak.lock()) sessions.push_back(std::move(session));
+    }
   }
+  for (auto& session : sessions) fn(*session);
 }
 
 void Hub::publish(const std::shared_ptr<const LiveBatch>& batch) {

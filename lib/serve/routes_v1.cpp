@@ -1,7 +1,53 @@
 #include "serve/router.hpp"
+#include "serve/state.hpp"
+#include "serve/v1_routes.hpp"
+#include "store/targets.hpp"
 
+#include <chrono>
+
+// The native API: every group of /api/v1, GET /api/v1/health and the OpenAPI
+// document that describes them.
 namespace pk::serve {
 
-void add_v1_routes(Router& /*router*/) {}
+namespace {
+
+// GET /api/v1/health: 200 when the database answers, else 503.
+Response health(const Request& /*r*/, ServeState& state) {
+  core::Json targets = nullptr;
+  if (auto db = state.db.acquire()) {
+    if (auto list = store::targets::list(**db)) {
+      int paused = 0;
+      for (const auto& t : *list) paused += t.paused ? 1 : 0;
+      targets = {{"total", list->size()}, {"active", static_cast<int>(list->size()) - paused}, {"paused", paused}};
+    }
+  }
+  const bool db_ok = !targets.is_null();
+  const char* collector = state.monitor == nullptr ? "unknown" : state.monitor->active() ? "running" : "stopped";
+  const auto now = state.clock();
+  return json_response({{"status", db_ok ? "ok" : "degraded"},
+                        {"version", PK_VERSION},
+                        {"database", db_ok ? "ok" : "unavailable"},
+                        {"collector", collector},
+                        {"targets", targets},
+                        {"websocket_clients", state.counters.ws_clients.load()},
+                        {"started_at", util::format_iso_utc(state.started)},
+                        {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(now - state.started).count()},
+                        {"time", util::format_iso_utc(now)}},
+                       db_ok ? 200 : 503);
+}
+
+Response openapi(const Request& /*r*/, ServeState& /*state*/) { return json_response(v1::openapi_document()); }
+
+}  // namespace
+
+void add_v1_routes(Router& router) {
+  v1::add_target_routes(router);
+  v1::add_job_routes(router);
+  v1::add_data_routes(router);
+  v1::add_trace_routes(router);
+  v1::add_export_routes(router);
+  router.add(Method::get, std::string(v1::k_v1) + "/health", health);
+  router.add(Method::get, "/api/openapi.json", openapi);
+}
 
 }  // namespace pk::serve

@@ -89,7 +89,7 @@ void add_cors_headers(const Request& request, const ServeOptions& options, Respo
   std::string origin = request.header("origin");
   if (!origin_allowed(origin, options)) return;
   response.headers.emplace_back("Access-Control-Allow-Origin", origin);
-  response.headers.emplace_back("Access-Control-Expose-Headers", "Content-Disposition");
+  response.headers.emplace_back("Access-Control-Expose-Headers", "Content-Disposition, X-Next-Cursor");
   response.headers.emplace_back("Vary", "Origin");
 }
 

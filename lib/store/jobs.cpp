@@ -140,6 +140,18 @@ void store_members(const Database& db, const core::Job& j) {
   }
 }
 
+core::JobRun read_run(const Statement& st) {
+  core::JobRun r;
+  r.id = st.int64(0);
+  r.job_id = st.int64(1);
+  r.started_at = util::from_epoch_us(st.int64(2));
+  r.ended_at = opt_time(st.opt_int64(3));
+  r.sent = st.int64(4);
+  r.received = st.int64(5);
+  r.errors = st.int64(6);
+  return r;
+}
+
 }  // namespace
 
 Expected<core::Job> add(const Database& db, const core::JobPatch& patch, util::SysMicros now) {
@@ -277,23 +289,24 @@ Expected<int> close_open_runs(const Database& db, util::SysMicros at, std::strin
   });
 }
 
-Expected<std::optional<core::JobRun>> latest_run(const Database& db, std::int64_t job_id) {
-  return guarded([&]() -> Expected<std::optional<core::JobRun>> {
+Expected<std::vector<core::JobRun>> runs(const Database& db, std::int64_t job_id, std::int64_t limit) {
+  return guarded([&]() -> Expected<std::vector<core::JobRun>> {
     auto st = db.prepare(
         "SELECT id, job_id, started_at, ended_at, sent, received, errors FROM job_runs "
-        "WHERE job_id = ?1 ORDER BY started_at DESC, id DESC LIMIT 1");
+        "WHERE job_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2");
     st.bind(1, job_id);
-    if (!st.step()) return std::optional<core::JobRun>{};
-    core::JobRun r;
-    r.id = st.int64(0);
-    r.job_id = st.int64(1);
-    r.started_at = util::from_epoch_us(st.int64(2));
-    r.ended_at = opt_time(st.opt_int64(3));
-    r.sent = st.int64(4);
-    r.received = st.int64(5);
-    r.errors = st.int64(6);
-    return std::optional<core::JobRun>{r};
+    st.bind(2, limit);
+    std::vector<core::JobRun> out;
+    while (st.step()) out.push_back(read_run(st));
+    return out;
   });
+}
+
+Expected<std::optional<core::JobRun>> latest_run(const Database& db, std::int64_t job_id) {
+  auto found = runs(db, job_id, 1);
+  if (!found) return std::unexpected(found.error());
+  if (found->empty()) return std::optional<core::JobRun>{};
+  return std::optional<core::JobRun>{found->front()};
 }
 
 }  // namespace pk::store::jobs

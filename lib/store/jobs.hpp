@@ -49,4 +49,7 @@ Expected<int> close_open_runs(const Database& db, util::SysMicros at, std::strin
 // The job's most recent run, if it ever ran.
 Expected<std::optional<core::JobRun>> latest_run(const Database& db, std::int64_t job_id);
 
+// The job's runs, newest first, at most `limit`.
+Expected<std::vector<core::JobRun>> runs(const Database& db, std::int64_t job_id, std::int64_t limit);
+
 }  // namespace pk::store::jobs

@@ -63,6 +63,11 @@ class TempFile {
   // Copies the file's bytes to `out` (flushed). io error when a read or write fails.
   Expected<void> copy_to(std::FILE* out) const;
 
+  // Hands the file over to the caller, who removes it (serve sends a
+  // download, then deletes it): returns its path, and the file is no longer
+  // removed when this is destroyed.
+  std::string release() { return std::exchange(m_path, {}); }
+
  private:
   explicit TempFile(std::string path) : m_path(std::move(path)) {}
   std::string m_path;

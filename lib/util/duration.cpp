@@ -181,6 +181,13 @@ Expected<Micros> parse_duration(std::string_view text) {
   return Micros{total};
 }
 
+Expected<std::optional<Micros>> parse_optional_duration(const std::optional<std::string>& text) {
+  if (!text) return std::optional<Micros>{};
+  auto d = parse_duration(*text);
+  if (!d) return std::unexpected(d.error());
+  return std::optional<Micros>{*d};
+}
+
 std::string format_duration(Micros d) {
   const std::int64_t count = d.count();
   if (count == 0) {

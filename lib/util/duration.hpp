@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,9 @@ using Micros = std::chrono::microseconds;
 // order, fractions finer than a microsecond and values beyond 100 years, with a
 // message that quotes the text and shows the expected form.
 Expected<Micros> parse_duration(std::string_view text);
+
+// parse_duration of an optional text: nullopt stays nullopt.
+Expected<std::optional<Micros>> parse_optional_duration(const std::optional<std::string>& text);
 
 // Formats a duration in the same syntax, largest units first, exact:
 // 90 min -> "1h30m", 250 ms -> "250ms", 1500 ms -> "1s500ms", 1825 d -> "5y",

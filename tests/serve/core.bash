@@ -81,6 +81,11 @@ http GET /api/ws/connections
 expect_code 200
 
 section "WebSocket protocol"
+# The subscription backfill reads stored samples: wait (bounded) until the collector's writer stored some.
+for ((i = 0; i < 50; i++)); do
+  [[ $(db_query "SELECT count(*) FROM samples WHERE target_id = 2") -gt 0 ]] && break
+  sleep 0.1
+done
 py "$HERE/ws_checks.py" protocol
 expect_code 0
 expect_stdout_contains "got connection_established conn_"

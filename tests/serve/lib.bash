@@ -81,6 +81,9 @@ serve_stop() {
   done
   if kill -0 "$SERVE_PID" 2>/dev/null; then
     _pk_fail "serve stopped on SIG$sig" "exit within 10 s" "still running"
+    if command -v gdb >/dev/null; then
+      gdb -p "$SERVE_PID" -batch -ex "thread apply all bt 12" 2>/dev/null | grep -E '^(#|Thread)' >&2
+    fi
     kill -KILL "$SERVE_PID" 2>/dev/null
   fi
   wait "$SERVE_PID" 2>/dev/null

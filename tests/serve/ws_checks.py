@@ -72,7 +72,7 @@ async def protocol():
         print("got subscribed", sub["host"], sub["targets"], sub["all_hosts"], "backfill>0", sub["backfill"] > 0)
         backfilled = 0
         hosts = set()
-        for _ in range(40):
+        for _ in range(sub["backfill"] + 20):
             m = await recv_type(ws, "ping_result")
             hosts.add(m["result"]["host"])
             if m.get("backfill"):
