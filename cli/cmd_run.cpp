@@ -4,10 +4,10 @@
 
 #include "collect/collector.hpp"
 #include "collect/lock.hpp"
+#include "collect/open_prober.hpp"
 #include "core/json.hpp"
 #include "probe/privileges.hpp"
 #include "probe/prober.hpp"
-#include "store/targets.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -21,19 +21,6 @@ struct RunOptions {
   std::optional<std::string> duration;
   std::optional<int> count;
 };
-
-// Opens the prober. Without ICMP permission, a database whose targets are all
-// TCP still collects; any ICMP target makes it the permission error.
-Expected<std::unique_ptr<probe::Prober>> open_prober(const store::Database& db) {
-  auto prober = probe::Prober::open(true);
-  if (prober || prober.error().kind != ErrorKind::permission) return prober;
-  auto targets = store::targets::list(db);
-  if (!targets) return std::unexpected(targets.error());
-  bool needs_icmp = std::any_of(targets->begin(), targets->end(),
-                                [](const core::Target& t) { return t.probe == core::ProbeKind::icmp; });
-  if (needs_icmp) return prober;
-  return probe::Prober::open(false);
-}
 
 Expected<void> run(const Context& ctx, const RunOptions& o) {
   collect::CollectOptions options;
@@ -51,7 +38,7 @@ Expected<void> run(const Context& ctx, const RunOptions& o) {
   if (!db) return std::unexpected(db.error());
   auto lock = collect::CollectorLock::acquire(db->path());
   if (!lock) return std::unexpected(lock.error());
-  auto prober = open_prober(*db);
+  auto prober = collect::open_prober(*db);
   if (!prober) return std::unexpected(prober.error());
   if (!o.once) {
     auto tracers = collect::open_path_tracers(*db);

@@ -137,9 +137,13 @@ Expected<store::settings::Retention> apply_retention_args(const store::settings:
   return keep;
 }
 
-Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress,
-                            const std::atomic<bool>* stop) {
-  auto keep = store::settings::retention(db);
+namespace {
+
+// prune() with the keep of each tier given (nullopt: kept forever); traces go
+// with the raw keep when `with_traces`.
+Expected<PruneReport> prune_with(const store::Database& db, util::SysMicros now,
+                                 const Expected<store::settings::Retention>& keep, bool with_traces,
+                                 const Progress& progress, const std::atomic<bool>* stop) {
   if (!keep) return fail(keep);
   auto cov = store::rollups::coverage(db);
   if (!cov) return fail(cov);
@@ -188,12 +192,27 @@ Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, cons
     }
   }
   report.horizon = cov->horizon;
-  if ((stop == nullptr || !stop->load()) && (*keep)[0]) {
+  if (with_traces && (stop == nullptr || !stop->load()) && (*keep)[0]) {
     auto traces = delete_traces_before(db, now - *(*keep)[0]);
     if (!traces) return fail(traces);
     report.traces_deleted = *traces;
   }
   return report;
+}
+
+}  // namespace
+
+Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress,
+                            const std::atomic<bool>* stop) {
+  return prune_with(db, now, store::settings::retention(db), true, progress, stop);
+}
+
+Expected<std::int64_t> prune_raw(const store::Database& db, util::SysMicros now, util::Micros keep) {
+  store::settings::Retention only_raw{};
+  only_raw[0] = keep;
+  auto report = prune_with(db, now, only_raw, false, {}, nullptr);
+  if (!report) return fail(report);
+  return report->rows_deleted[0];
 }
 
 Expected<VacuumReport> vacuum(const store::Database& db, const Progress& progress) {

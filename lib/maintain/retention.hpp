@@ -57,6 +57,13 @@ struct PruneReport {
 Expected<PruneReport> prune(const store::Database& db, util::SysMicros now, const Progress& progress = {},
                             const std::atomic<bool>* stop = nullptr);
 
+// prune() of raw samples only, with `keep` instead of the configured raw
+// retention (the seed API's cleanup): the same rules (nothing the 1-minute
+// tier has not rolled up, nothing a pending mark needs); other tiers and
+// traces are left alone. Returns the samples deleted. Callers hold the
+// MaintenanceLock.
+Expected<std::int64_t> prune_raw(const store::Database& db, util::SysMicros now, util::Micros keep);
+
 struct VacuumReport {
   std::int64_t pages_freed = 0;
   std::int64_t bytes_freed = 0;

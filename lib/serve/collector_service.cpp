@@ -1,30 +1,11 @@
 #include "serve/collector_service.hpp"
 
-#include "store/targets.hpp"
-
-#include <algorithm>
+#include "collect/open_prober.hpp"
 
 namespace pk::serve {
 
-namespace {
-
-// Without ICMP permission, a database whose targets are all TCP still
-// collects (as `run`).
-Expected<std::unique_ptr<probe::Prober>> open_prober(const store::Database& db) {
-  auto prober = probe::Prober::open(true);
-  if (prober || prober.error().kind != ErrorKind::permission) return prober;
-  auto targets = store::targets::list(db);
-  if (!targets) return std::unexpected(targets.error());
-  bool needs_icmp = std::any_of(targets->begin(), targets->end(),
-                                [](const core::Target& t) { return t.probe == core::ProbeKind::icmp; });
-  if (needs_icmp) return prober;
-  return probe::Prober::open(false);
-}
-
-}  // namespace
-
 Expected<std::unique_ptr<CollectorService>> CollectorService::open(const store::Database& db, LiveFeed& feed) {
-  auto prober = open_prober(db);
+  auto prober = collect::open_prober(db);
   if (!prober) return std::unexpected(prober.error());
   auto tracers = collect::open_path_tracers(db);
   if (!tracers) return std::unexpected(tracers.error());

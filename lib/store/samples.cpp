@@ -2,6 +2,7 @@
 
 #include "analyze/aggregate.hpp"
 #include "store/db.hpp"
+#include "store/sample_row.hpp"
 #include "store/scans.hpp"
 
 #include <climits>
@@ -23,17 +24,6 @@ std::optional<std::int64_t> rollup_threshold(const Database& db) {
       "SELECT max(CAST(value AS INTEGER)) FROM settings WHERE key IN ('rollup.watermark.1m', 'rollup.claim.1m')");
   st.step();
   return st.opt_int64(0);
-}
-
-core::Sample read_row(const Statement& st) {
-  core::Sample s;
-  s.target_id = st.int64(0);
-  s.ts = util::from_epoch_us(st.int64(1));
-  if (auto rtt = st.opt_int64(2)) s.rtt = util::Micros{*rtt};
-  s.status = static_cast<core::SampleStatus>(st.int32(3));
-  if (auto ttl = st.opt_int64(4)) s.ttl = static_cast<int>(*ttl);
-  s.detail = st.opt_text(5);
-  return s;
 }
 
 }  // namespace
@@ -85,7 +75,7 @@ Expected<std::vector<core::Sample>> select(const Database& db, const Query& q) {
         .bind(3, q.until ? util::to_epoch_us(*q.until) : INT64_MAX)
         .bind(4, q.limit.value_or(-1));
     std::vector<core::Sample> out;
-    while (st.step()) out.push_back(read_row(st));
+    while (st.step()) out.push_back(read_sample_row(st));
     return out;
   });
 }
@@ -99,7 +89,7 @@ Expected<std::int64_t> scan_full(const Database& db, std::int64_t target_id, uti
     std::int64_t n = 0;
     while (st.step()) {
       ++n;
-      if (!fn(read_row(st))) break;
+      if (!fn(read_sample_row(st))) break;
     }
     return n;
   });
@@ -114,7 +104,7 @@ Expected<std::vector<core::Sample>> after(const Database& db, std::span<const st
     for (auto id : target_ids) {
       st.reset();
       st.bind(1, id).bind(2, util::to_epoch_us(after_ts)).bind(3, limit);
-      while (st.step()) out.push_back(read_row(st));
+      while (st.step()) out.push_back(read_sample_row(st));
     }
     std::sort(out.begin(), out.end(),
               [](const auto& a, const auto& b) { return std::tie(a.ts, a.target_id) < std::tie(b.ts, b.target_id); });

@@ -1,6 +1,7 @@
 #include "store/seed_samples.hpp"
 
 #include "store/db.hpp"
+#include "store/sample_row.hpp"
 #include "store/scans.hpp"
 
 #include <climits>
@@ -13,17 +14,6 @@
 namespace pk::store::seed_samples {
 
 namespace {
-
-core::Sample read_row(const Statement& st) {
-  core::Sample s;
-  s.target_id = st.int64(0);
-  s.ts = util::from_epoch_us(st.int64(1));
-  if (auto rtt = st.opt_int64(2)) s.rtt = util::Micros{*rtt};
-  s.status = static_cast<core::SampleStatus>(st.int32(3));
-  if (auto ttl = st.opt_int64(4)) s.ttl = static_cast<int>(*ttl);
-  s.detail = st.opt_text(5);
-  return s;
-}
 
 // One target's samples, newest first, read one row at a time.
 struct Cursor {
@@ -49,7 +39,7 @@ Expected<std::vector<core::Sample>> newest(const Database& db, std::span<const s
           "ORDER BY ts DESC");
       st.bind(1, id).bind(2, util::to_epoch_us(since));
       if (st.step()) {
-        auto head = read_row(st);
+        auto head = read_sample_row(st);
         cursors.push_back(Cursor{std::move(st), std::move(head)});
       }
     }
@@ -61,7 +51,7 @@ Expected<std::vector<core::Sample>> newest(const Database& db, std::span<const s
       heap.pop();
       if (seen >= offset) out.push_back(c->head);
       if (c->statement.step()) {
-        c->head = read_row(c->statement);
+        c->head = read_sample_row(c->statement);
         heap.push(c);
       }
     }

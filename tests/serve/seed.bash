@@ -77,6 +77,26 @@ pings=$(grep -Ec '^Ping to 127\.0\.0\.1: [0-9]+\.[0-9]+ms$' <<<"$client_out")
 expect_eq "it printed live pings" "yes" "$( ((pings > 0)) && echo yes)"
 ((pings > 0)) || head -c 600 <<<"$client_out$(<"$PK_TMP/client.err")"
 
+section "the seed's JavaScript Client Example, as written (Node with its WebSocket)"
+if command -v node >/dev/null; then
+  sed "s#http://localhost:8000/api#$SERVE_URL/api#" "$HERE/seed_client_example.js" >"$PK_TMP/client_example.js"
+  # Node 20 has WebSocket behind a flag (on by default from Node 22).
+  timeout -k 2 6 node --experimental-websocket "$PK_TMP/client_example.js" >"$PK_TMP/js.out" 2>"$PK_TMP/js.err"
+  rc=$?
+  PK_CMD="node seed_client_example.js"
+  expect_eq "the JavaScript example ran until stopped" "124" "$rc"
+  js_out=$(<"$PK_TMP/js.out")
+  expect_eq "it connected" "1" "$(grep -c "^Connected to WiFi Tracker WebSocket$" <<<"$js_out")"
+  expect_eq "it printed the latest metrics" "1" "$(grep -A1 '^Latest metrics: {$' <<<"$js_out" | grep -c "^  '127.0.0.1': {$")"
+  pings=$(grep -Ec '^Ping to 127\.0\.0\.1: [0-9]+\.[0-9]+ms$' <<<"$js_out")
+  expect_eq "it printed live pings" "yes" "$( ((pings > 0)) && echo yes)"
+  ((pings > 0)) || head -c 600 <<<"$js_out$(<"$PK_TMP/js.err")"
+elif [[ ${CI:-} == true ]]; then
+  _pk_fail "node is installed" "node (scripts/install-deps.sh)" "missing"
+else
+  echo "SKIP: the JavaScript example needs node"
+fi
+
 serve_stop TERM
 expect_eq "serve exit code" "0" "$SERVE_EXIT"
 PK_CMD="database after the suite"
