@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace pk;
@@ -335,6 +336,23 @@ TEST_CASE("counters: a renamed target, or a name reused by another target, gives
   CHECK(lines_starting(text, "pingkeeper_probes_sent_total{").size() == 1);
   CHECK(has_line(text, R"(pingkeeper_probes_sent_total{target="b",host="127.0.0.1",probe="icmp"} 2)"));
   CHECK(validate(text).empty());
+}
+
+TEST_CASE("counters: records from several threads while rendering are all counted") {
+  serve::TargetCounters counters;
+  constexpr int k_threads = 4, k_per_thread = 5000;
+  std::vector<std::thread> threads;
+  for (int n = 0; n < k_threads; ++n) {
+    threads.emplace_back([&counters, n] {
+      auto t = target(1 + n % 2, "t" + std::to_string(1 + n % 2));
+      for (int i = 0; i < k_per_thread; ++i) counters.record(t, sample(std::chrono::milliseconds{i}, 1ms));
+    });
+  }
+  for (int i = 0; i < 20; ++i) CHECK(validate(render(counters)).empty());
+  for (auto& t : threads) t.join();
+  auto text = render(counters);
+  CHECK(has_line(text, R"(pingkeeper_probes_sent_total{target="t1",host="127.0.0.1",probe="icmp"} 10000)"));
+  CHECK(has_line(text, R"(pingkeeper_rtt_seconds_count{target="t2",host="127.0.0.1",probe="icmp"} 10000)"));
 }
 
 TEST_CASE("render: server counters and process figures, the whole output well formed") {
