@@ -34,7 +34,7 @@ sanitize:
 BENCH_DIR ?= build-bench
 bench: deps
 	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DPK_WERROR=ON -DPK_BUILD_BENCH=ON -DCMAKE_CXX_FLAGS=-Wno-restrict
-	cmake --build $(BENCH_DIR) -j$(JOBS) --target pingkeeper pk_icmp_responder pk_bench_ingest
+	cmake --build $(BENCH_DIR) -j$(JOBS) --target pingkeeper pk_icmp_responder pk_bench_ingest pk_bench_ws_load
 	bash tests/bench/run.sh $(BENCH_DIR)
 
 clean:

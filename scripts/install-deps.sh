@@ -18,6 +18,9 @@ packages=(
   traceroute mtr-tiny
   # serve tests and benchmarks: real HTTP and WebSocket clients, load generator
   curl python3-websockets python3-aiohttp nodejs wrk
+  # the serve examples suite (tests/serve/examples.bash): examples/prometheus.yml read as YAML,
+  # GET /metrics read by Prometheus's own Python parser
+  python3-yaml python3-prometheus-client
   # the examples suite: setpriv (util-linux), systemd-analyze (systemd)
   util-linux systemd
 )

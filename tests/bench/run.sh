@@ -8,7 +8,8 @@
 #   tests/bench/run.sh BUILD_DIR
 #
 # BUILD_DIR is a build with -DPK_BUILD_BENCH=ON (cli/pingkeeper,
-# tests/tools/pk_icmp_responder, tests/bench/pk_bench_ingest). The two C
+# tests/tools/pk_icmp_responder, tests/bench/pk_bench_ingest,
+# tests/bench/pk_bench_ws_load). The two C
 # helpers, pk_rusage (rusage.c) and pk_bench_ingest_c (ingest_c.c), are
 # built here with cc against libsqlite3, in a temp directory removed at exit.
 #
@@ -25,13 +26,19 @@
 #   traceroute.bash  a full trace through a chain of 3 router namespaces
 #                (UDP, ICMP, TCP; also with one silent hop): pingkeeper
 #                traceroute vs traceroute(8) vs mtr -r -c1, wall, CPU, RSS
+#   serve.bash   pingkeeper serve collecting 100 loopback targets at 1 Hz:
+#                wrk on /api/ping-metrics/latest and /api/v1/stats (paced
+#                near 5,000 req/s and flat out); 1,000 and 10,000 WebSocket
+#                clients (pk_bench_ws_load): delivery latency, results lost,
+#                server peak RSS and CPU
 #
-# Environment: BENCH_ONLY="probe rtt ingest stats export traceroute" (a subset),
+# Environment: BENCH_ONLY="probe rtt ingest stats export traceroute serve" (a subset),
 # BENCH_OUT=FILE (also write the JSON lines there), and the knobs of each script (BENCH_REPS,
 # BENCH_PROBE_TARGETS, BENCH_RTT_COUNT, BENCH_RTT_DELAYS, BENCH_INGEST_ROWS,
 # BENCH_INGEST_BATCH, BENCH_INGEST_REPS, BENCH_STATS_REPS, BENCH_DEMO_REPS,
 # BENCH_STATS_DAYS, BENCH_STATS_MANY_TARGETS, BENCH_EXPORT_REPS,
-# BENCH_EXPORT_TARGETS, BENCH_TRACE_REPS). Root is needed for the network
+# BENCH_EXPORT_TARGETS, BENCH_TRACE_REPS, BENCH_SERVE_CLIENTS, BENCH_SERVE_WS_SECONDS,
+# BENCH_SERVE_HTTP_SECONDS, BENCH_SERVE_RATE, BENCH_SERVE_WS_THREADS). Root is needed for the network
 # namespaces of probe, rtt and traceroute (they skip otherwise, and fail
 # under CI=true).
 # Network safety (TESTING.md): packets go only to loopback inside a namespace
@@ -48,7 +55,8 @@ BUILD=$(realpath -- "$1") || exit 2
 PK=$BUILD/cli/pingkeeper
 RESPONDER=$BUILD/tests/tools/pk_icmp_responder
 PK_INGEST=$BUILD/tests/bench/pk_bench_ingest
-for f in "$PK" "$RESPONDER" "$PK_INGEST"; do
+PK_WS_LOAD=$BUILD/tests/bench/pk_bench_ws_load
+for f in "$PK" "$RESPONDER" "$PK_INGEST" "$PK_WS_LOAD"; do
   if [[ ! -x $f ]]; then
     echo "run.sh: $f missing: build with -DPK_BUILD_BENCH=ON (make bench does)" >&2
     exit 2
@@ -86,7 +94,7 @@ suite() {
   fi
 }
 
-for s in ${BENCH_ONLY:-probe rtt ingest stats export traceroute}; do
+for s in ${BENCH_ONLY:-probe rtt ingest stats export traceroute serve}; do
   case $s in
     probe) suite probe bash "$SRC/probe.bash" "$PK" "$RESPONDER" "$TOOLS" ;;
     rtt) suite rtt bash "$SRC/rtt.bash" "$PK" "$RESPONDER" ;;
@@ -94,7 +102,8 @@ for s in ${BENCH_ONLY:-probe rtt ingest stats export traceroute}; do
     stats) suite stats bash "$SRC/stats.bash" "$PK" "$TOOLS" ;;
     export) suite export bash "$SRC/export.bash" "$PK" "$TOOLS" ;;
     traceroute) suite traceroute bash "$SRC/traceroute.bash" "$PK" "$RESPONDER" "$TOOLS" ;;
-    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest, stats, export, traceroute)" >&2; exit 2 ;;
+    serve) suite serve bash "$SRC/serve.bash" "$PK" "$RESPONDER" "$PK_WS_LOAD" ;;
+    *) echo "run.sh: unknown benchmark $s (probe, rtt, ingest, stats, export, traceroute, serve)" >&2; exit 2 ;;
   esac
 done
 
