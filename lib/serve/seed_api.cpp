@@ -2,6 +2,7 @@
 
 #include "serve/seed_stats.hpp"
 #include "store/samples.hpp"
+#include "store/seed_samples.hpp"
 #include "store/targets.hpp"
 
 #include <climits>
@@ -130,15 +131,18 @@ Expected<core::Json> latest_metrics(ServeState& state) {
   if (!db) return std::unexpected(db.error());
   auto live = store::targets::list(**db);
   if (!live) return std::unexpected(live.error());
+  std::vector<std::int64_t> ids;
+  ids.reserve(live->size());
+  for (const auto& t : *live) ids.push_back(t.id);
+  auto latest = store::seed_samples::latest(**db, ids);
+  if (!latest) return std::unexpected(latest.error());
   core::Json out = core::Json::object();
+  auto sample = latest->begin();
   for (const auto& t : *live) {
-    store::samples::Query q;
-    q.target_id = t.id;
-    q.limit = 1;
-    q.newest_first = true;
-    auto latest = store::samples::select(**db, q);
-    if (!latest) return std::unexpected(latest.error());
-    if (!latest->empty()) out[t.name] = metric_json(t, latest->front());
+    if (sample == latest->end()) break;
+    if (sample->target_id != t.id) continue;
+    out[t.name] = metric_json(t, *sample);
+    ++sample;
   }
   return out;
 }

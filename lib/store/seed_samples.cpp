@@ -59,6 +59,21 @@ Expected<std::vector<core::Sample>> newest(const Database& db, std::span<const s
   });
 }
 
+Expected<std::vector<core::Sample>> latest(const Database& db, std::span<const std::int64_t> target_ids) {
+  return guarded([&]() -> Expected<std::vector<core::Sample>> {
+    auto st = db.prepare(
+        "SELECT target_id, ts, rtt_us, status, ttl, detail FROM samples WHERE target_id = ?1 ORDER BY ts DESC LIMIT 1");
+    std::vector<core::Sample> out;
+    out.reserve(target_ids.size());
+    for (auto id : target_ids) {
+      st.reset();
+      st.bind(1, id);
+      if (st.step()) out.push_back(read_sample_row(st));
+    }
+    return out;
+  });
+}
+
 Expected<std::int64_t> count(const Database& db, std::optional<std::span<const std::int64_t>> target_ids,
                              std::optional<util::SysMicros> since) {
   return guarded([&]() -> Expected<std::int64_t> {

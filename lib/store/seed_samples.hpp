@@ -23,6 +23,10 @@ namespace pk::store::seed_samples {
 Expected<std::vector<core::Sample>> newest(const Database& db, std::span<const std::int64_t> target_ids,
                                            util::SysMicros since, std::int64_t limit, std::int64_t offset);
 
+// The newest sample of each of `target_ids` that has one, in that order (one
+// statement, prepared once).
+Expected<std::vector<core::Sample>> latest(const Database& db, std::span<const std::int64_t> target_ids);
+
 // How many samples `target_ids` have (every target's when nullopt), with
 // ts >= since when given.
 Expected<std::int64_t> count(const Database& db, std::optional<std::span<const std::int64_t>> target_ids,
