@@ -6,8 +6,8 @@
 # --no-collect live feed from a separate `pingkeeper run`, and SIGTERM
 # closing WebSockets with 1001. The endpoints themselves: seed.bash, v1.bash.
 # shellcheck source-path=SCRIPTDIR source=lib.bash
-source "$(dirname "$0")/lib.bash" "$1"
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.bash" "$1"
 
 run_pk init -q
 run_pk target add 127.0.0.1 --name lo --interval 200ms -q
