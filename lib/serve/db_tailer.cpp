@@ -36,7 +36,8 @@ void DbTailer::loop() {
   std::vector<std::int64_t> ids;
   std::set<std::pair<std::int64_t, util::SysMicros>> seen;
   std::optional<std::int64_t> version;
-  bool first = true;  // what is stored at start is history, not news
+  std::optional<std::string> inventory;  // store::inventory::fingerprint when the targets were read
+  bool first = true;      // what is stored at start is history, not news
   auto reload_targets = [&] {
     auto list = store::targets::list(m_db, true);
     if (!list) return;
@@ -51,7 +52,12 @@ void DbTailer::loop() {
     auto now_version = store::inventory::data_version(m_db);
     if (now_version && (!version || *now_version != *version)) {
       version = *now_version;
-      reload_targets();
+      // Most commits only add samples: the targets are read again only when
+      // the inventory changed (as the collector tells them apart).
+      if (auto now_inventory = store::inventory::fingerprint(m_db); now_inventory && *now_inventory != inventory) {
+        inventory = std::move(*now_inventory);
+        reload_targets();
+      }
       auto floor = util::now_utc() - k_lookback;
       auto samples = store::samples::after(m_db, ids, floor, k_max_rows_per_read);
       if (samples) {

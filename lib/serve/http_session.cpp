@@ -2,6 +2,7 @@
 
 #include "serve/security.hpp"
 #include "serve/ws_session.hpp"
+#include "util/strings.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -60,9 +61,8 @@ std::optional<Request> to_request(const http::request<http::string_body>& reques
   r.path = std::move(target->first);
   r.query = std::move(target->second);
   for (const auto& field : request) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers.emplace(std::move(name), std::string(field.value()));
+    auto name = field.name_string();
+    r.headers.emplace(util::to_lower(std::string_view(name.data(), name.size())), std::string(field.value()));
   }
   r.body = request.body();
   return r;
@@ -176,53 +176,47 @@ void HttpSession::upgrade(StringRequest&& request) {
 void HttpSession::answer(Response response, bool keep_alive, bool head, unsigned version) {
   if (response.status >= 500) ++m_ctx.state.counters.http_errors;
   if (m_ctx.stopping) keep_alive = false;
+  const auto status = static_cast<http::status>(response.status);
   auto set_common = [&](auto& res) {
     res.set(http::field::server, "pingkeeper/" PK_VERSION);
     if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) res.set(name, value);
     res.keep_alive(keep_alive);
   };
-  if (response.file && head) {
-    // The headers of the download, without it.
-    std::error_code size_error;
-    auto size = std::filesystem::file_size(*response.file, size_error);
-    if (response.delete_file) std::remove(response.file->c_str());
-    response.file.reset();
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version);
-    set_common(*res);
-    res->content_length(size_error ? 0 : size);
+  auto write = [&](auto res, std::chrono::seconds timeout) {
     m_response = res;
-    m_stream.expires_after(std::chrono::seconds{30});
+    m_stream.expires_after(timeout);
     http::async_write(m_stream, *res,
                       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
-    return;
-  }
-  if (response.file) {
+  };
+  if (response.file && !head) {
     http::file_body::value_type body;
     beast::error_code ec;
     body.open(response.file->c_str(), beast::file_mode::scan, ec);
     if (response.delete_file) std::remove(response.file->c_str());  // open: the data stays until it is sent
-    if (ec)
+    if (ec) {
       return answer(error_response(500, "internal error: the download could not be read"), keep_alive, head, version);
+    }
     auto res = std::make_shared<http::response<http::file_body>>(
-        std::piecewise_construct, std::make_tuple(std::move(body)),
-        std::make_tuple(static_cast<http::status>(response.status), version));
+        std::piecewise_construct, std::make_tuple(std::move(body)), std::make_tuple(status, version));
     set_common(*res);
     res->prepare_payload();
-    m_response = res;
-    m_stream.expires_after(std::chrono::minutes{10});
-    http::async_write(m_stream, *res,
-                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
-    return;
+    return write(res, std::chrono::minutes{10});
   }
-  auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version);
+  // A body; for HEAD only its length (a download's: the file's size).
+  std::uint64_t length = response.body.size();
+  if (response.file) {
+    std::error_code size_error;
+    length = std::filesystem::file_size(*response.file, size_error);
+    if (size_error) length = 0;
+    if (response.delete_file) std::remove(response.file->c_str());
+  }
+  auto res = std::make_shared<http::response<http::string_body>>(status, version);
   set_common(*res);
   if (!head) res->body() = std::move(response.body);
   res->prepare_payload();
-  if (head) res->content_length(response.body.size());
-  m_response = res;
-  m_stream.expires_after(std::chrono::seconds{30});
-  http::async_write(m_stream, *res, beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+  if (head) res->content_length(length);
+  write(res, std::chrono::seconds{30});
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {

@@ -1,6 +1,5 @@
 #include "serve/live_feed.hpp"
 
-#include "query/stats.hpp"
 #include "serve/ws_protocol.hpp"
 #include "store/samples.hpp"
 #include "store/targets.hpp"
@@ -33,14 +32,11 @@ void LiveFeed::flush() {
   batch->reserve(results.size());
   for (const auto& r : results) {
     m_state.live.record(r.target, r.sample);
-    m_state.targets.record(r.target, r.sample);
-    auto [it, inserted] = m_trackers.try_emplace(r.target.id, query::k_default_min_downtime);
-    auto since = it->second.loss_since();
-    auto change = it->second.observe(r.sample.ts, core::answered(r.sample.status));
-    if (change != analyze::StatusTracker::Change::none) {
-      bool down = change == analyze::StatusTracker::Change::went_down;
-      m_hub.broadcast(std::make_shared<const std::string>(
-          ws::host_status_change(r.target, down, r.sample.ts, down ? it->second.loss_since() : since)));
+    auto status = m_state.targets.record(r.target, r.sample);
+    if (status.change != analyze::StatusTracker::Change::none) {
+      bool down = status.change == analyze::StatusTracker::Change::went_down;
+      m_hub.broadcast(
+          std::make_shared<const std::string>(ws::host_status_change(r.target, down, r.sample.ts, status.loss_since)));
     }
     batch->push_back(
         LiveMessage{r.target.id, std::make_shared<const std::string>(ws::ping_result(r.target, r.sample))});

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "analyze/status_tracker.hpp"
 #include "core/sample.hpp"
 #include "core/target.hpp"
 #include "serve/hub.hpp"
@@ -13,7 +12,6 @@
 
 #include <cstdint>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 namespace pk::serve {
@@ -21,8 +19,8 @@ namespace pk::serve {
 // Where every new result goes: the collector of this process (its sample
 // observer) or, with --no-collect, the DbTailer hands results to add(); the
 // feed keeps state.live and state.targets current, tells the hub (one
-// ping_result message per result, built once; host_status_change when a
-// target goes down or comes up by the downtime rule). Results handed over
+// ping_result message per result, built once; host_status_change when
+// state.targets judges that a target went down or came up). Results handed over
 // together go out as one batch.
 class LiveFeed {
  public:
@@ -44,7 +42,6 @@ class LiveFeed {
   std::mutex m_mutex;
   std::vector<LiveResult> m_pending;
   bool m_posted = false;
-  std::unordered_map<std::int64_t, analyze::StatusTracker> m_trackers;  // on m_strand
 };
 
 }  // namespace pk::serve

@@ -1,5 +1,7 @@
 #include "serve/security.hpp"
 
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,23 +29,14 @@ bool same_token(std::string_view a, std::string_view b) {
 
 bool has_valid_token(const Request& request, const ServeOptions& options) {
   std::string auth = request.header("authorization");
-  constexpr std::string_view k_bearer = "Bearer ";
-  if (auth.size() <= k_bearer.size() || !std::equal(k_bearer.begin(), k_bearer.end(), auth.begin(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-      })) {
+  constexpr std::string_view k_bearer = "bearer ";
+  if (auth.size() <= k_bearer.size() || util::to_lower(std::string_view(auth).substr(0, k_bearer.size())) != k_bearer) {
     return false;
   }
   std::string_view given = std::string_view(auth).substr(k_bearer.size());
   bool ok = false;
   for (const auto& token : options.tokens) ok |= same_token(given, token);
   return ok;
-}
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 }  // namespace
@@ -71,9 +64,7 @@ bool is_loopback_host(std::string_view host) {
     auto end = host.find(']');
     return end != std::string_view::npos && host.substr(1, end - 1) == "::1";
   }
-  host = host.substr(0, host.find(':'));
-  std::string lower(host);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = util::to_lower(host.substr(0, host.find(':')));
   if (lower == "localhost" || lower.ends_with(".localhost")) return true;
   if (!lower.starts_with("127.")) return false;
   return std::all_of(lower.begin(), lower.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
@@ -134,7 +125,7 @@ Expected<std::vector<std::string>> read_token_file(const std::string& path) {
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    auto token = trim(line);
+    std::string token(util::trim(line));
     if (token.empty() || token.front() == '#') continue;
     if (token.size() < 16) {
       return invalid_input(fmt::format("{} line {}: a token must be at least 16 characters long", path, number));

@@ -129,7 +129,7 @@ struct TargetCounters::Impl {
 TargetCounters::TargetCounters() : m_impl(new Impl) {}
 TargetCounters::~TargetCounters() { delete m_impl; }
 
-void TargetCounters::record(const core::Target& target, const core::Sample& sample) {
+TargetCounters::StatusChange TargetCounters::record(const core::Target& target, const core::Sample& sample) {
   std::lock_guard lock(m_impl->mutex);
   auto [it, inserted] = m_impl->by_id.try_emplace(target.id);
   auto& s = it->second;
@@ -149,7 +149,9 @@ void TargetCounters::record(const core::Target& target, const core::Sample& samp
       if (sample.rtt) s.last_rtt = *sample.rtt;
     }
   }
-  s.status.observe(sample.ts, core::answered(sample.status));
+  const auto before = s.status.loss_since();
+  const auto change = s.status.observe(sample.ts, core::answered(sample.status));
+  return {change, change == analyze::StatusTracker::Change::went_down ? s.status.loss_since() : before};
 }
 
 std::string TargetCounters::render(const ServeState& state) const {

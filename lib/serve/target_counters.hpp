@@ -1,8 +1,10 @@
 #pragma once
 
+#include "analyze/status_tracker.hpp"
 #include "core/sample.hpp"
 #include "core/target.hpp"
 
+#include <optional>
 #include <string>
 
 namespace pk::serve {
@@ -35,7 +37,15 @@ class TargetCounters {
   TargetCounters(const TargetCounters&) = delete;
   TargetCounters& operator=(const TargetCounters&) = delete;
 
-  void record(const core::Target& target, const core::Sample& sample);
+  // What a sample did to its target's up/down state: the change, and the
+  // first loss of the run of losses that took it down or just ended.
+  struct StatusChange {
+    analyze::StatusTracker::Change change = analyze::StatusTracker::Change::none;
+    std::optional<util::SysMicros> loss_since;
+  };
+  // Counts the sample; the live feed tells WebSocket clients of the change
+  // (one judgement of up/down for /metrics and host_status_change).
+  StatusChange record(const core::Target& target, const core::Sample& sample);
 
   // The Prometheus text exposition (version 0.0.4) of these counters, the
   // server's own figures (state.counters) and the process's (CPU, RSS, fds,

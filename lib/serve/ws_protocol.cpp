@@ -45,6 +45,8 @@ std::string heartbeat(util::SysMicros now) {
   return dump({{"type", "ping"}, {"timestamp", util::format_iso_utc(now)}});
 }
 
+std::string pong(util::SysMicros now) { return dump({{"type", "pong"}, {"timestamp", util::format_iso_utc(now)}}); }
+
 namespace {
 
 core::Json status_fields(ServeState& state, std::string_view type) {

@@ -28,6 +28,8 @@ std::string host_status_change(const core::Target& target, bool down, util::SysM
                                std::optional<util::SysMicros> since);
 // The heartbeat (every 30 s) and the periodic status_update (every 10 s).
 std::string heartbeat(util::SysMicros now);
+// The answer to a client's ping.
+std::string pong(util::SysMicros now);
 std::string status_update(ServeState& state, util::SysMicros now);
 std::string error(std::string_view message);
 

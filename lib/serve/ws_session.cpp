@@ -98,9 +98,7 @@ void WsSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
 void WsSession::handle(const ws::ClientMessage& message) {
   using T = ws::ClientMessage::Type;
   switch (message.type) {
-    case T::ping:
-      queue_text(fmt::format(R"({{"type":"pong","timestamp":"{}"}})", util::format_iso_utc(m_ctx.state.clock())));
-      return;
+    case T::ping: queue_text(ws::pong(m_ctx.state.clock())); return;
     case T::pong: return;  // the heartbeat's answer: reading it was the point
     case T::subscribe_host:
     case T::unsubscribe_host: subscribe(message); return;
