@@ -21,7 +21,8 @@ std::string_view to_string(Method m);
 
 struct Request {
   Method method = Method::get;
-  std::string path;  // percent-decoded, without the query string
+  std::string target;  // as sent: path and query string, not decoded
+  std::string path;    // percent-decoded, without the query string
   // Query parameters in order, percent-decoded ('+' is a space).
   std::vector<std::pair<std::string, std::string>> query;
   // Header fields the handlers read, names lower case (accept, content-type,

@@ -58,6 +58,7 @@ std::optional<Request> to_request(const http::request<http::string_body>& reques
   if (!target) return std::nullopt;
   Request r;
   r.method = to_method(request.method());
+  r.target = std::string(request.target());
   r.path = std::move(target->first);
   r.query = std::move(target->second);
   for (const auto& field : request) {
@@ -66,6 +67,20 @@ std::optional<Request> to_request(const http::request<http::string_body>& reques
   }
   r.body = request.body();
   return r;
+}
+
+std::optional<Response> cached_answer(const Request& request, ServerContext& ctx) {
+  if (request.method != Method::get && request.method != Method::head) return std::nullopt;
+  const auto& options = ctx.state.options;
+  if (check_browser(request, options, false) || check_access(request, options)) return std::nullopt;
+  auto found = ctx.state.cache.find(cache_key(request), ResponseCache::Clock::now());
+  if (!found) return std::nullopt;
+  if (found->refresh) {
+    // The route's cached() wrapper stores the new answer.
+    net::post(ctx.blocking, [&ctx, request] { (void)respond(request, ctx); });
+  }
+  add_cors_headers(request, options, found->response);
+  return std::move(found->response);
 }
 
 Response respond(const Request& request, ServerContext& ctx) {
@@ -95,6 +110,9 @@ Response respond(const Request& request, ServerContext& ctx) {
       }
     }
     add_cors_headers(request, options, response);
+    if (request.method != Method::get && request.method != Method::head && request.method != Method::options) {
+      ctx.state.cache.invalidate();  // the answers cached before may not hold
+    }
     return response;
   } catch (const std::exception&) {
     // Never the exception's text: it may hold SQL or paths.
@@ -140,6 +158,10 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   unsigned version = request.version();
   if (!parsed) {
     answer(error_response(400, "malformed request target"), false, head, version);
+    return;
+  }
+  if (auto hit = cached_answer(*parsed, m_ctx)) {
+    answer(std::move(*hit), keep_alive, head, version);
     return;
   }
   net::post(m_ctx.blocking, [self = shared_from_this(), req = std::move(*parsed), keep_alive, head, version]() {

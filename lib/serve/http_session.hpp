@@ -46,7 +46,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 std::optional<Request> to_request(const boost::beast::http::request<boost::beast::http::string_body>& request);
 
 // The answer to a request: security, CORS, routing, errors. Runs the handler
-// (which may block on the database); never throws.
+// (which may block on the database); never throws. A mutating request
+// (POST, PUT, PATCH, DELETE) makes every cached answer stale.
 Response respond(const Request& request, ServerContext& ctx);
+
+// The cached answer to a GET or HEAD (ServeState::cache, with security and
+// CORS as respond() applies them), without touching the database: the I/O
+// thread answers it. When the entry is stale, its replacement is computed on
+// the blocking pool. nullopt: respond() must answer.
+std::optional<Response> cached_answer(const Request& request, ServerContext& ctx);
 
 }  // namespace pk::serve

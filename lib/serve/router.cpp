@@ -87,6 +87,16 @@ Handler slow(Handler handler) {
   };
 }
 
+Handler cached(Handler handler) {
+  return [handler = std::move(handler)](const Request& request, ServeState& state) {
+    const auto generation = state.cache.generation();
+    const auto started = ResponseCache::Clock::now();
+    auto response = handler(request, state);
+    state.cache.store(cache_key(request), generation, started, response);
+    return response;
+  };
+}
+
 std::vector<std::pair<Method, std::string>> Router::routes() const {
   std::vector<std::pair<Method, std::string>> out;
   out.reserve(m_routes.size());

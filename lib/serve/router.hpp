@@ -51,6 +51,12 @@ class Router {
 // Retry-After, so long requests never hold every server thread.
 Handler slow(Handler handler);
 
+// Wraps the handler of a read-only GET route whose answer depends only on the
+// database, the query, the Accept field and the clock: its 200 answers are
+// kept in ServeState::cache (response_cache.hpp) for the requests that repeat
+// them.
+Handler cached(Handler handler);
+
 // Route groups, each in its own file.
 void add_seed_routes(Router& router);     // seed 000 surface under /api (routes_seed.cpp)
 void add_v1_routes(Router& router);       // native /api/v1 (routes_v1*.cpp)

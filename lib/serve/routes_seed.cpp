@@ -169,18 +169,20 @@ bool monitoring_active(const ServeState& state) { return state.monitor != nullpt
 
 void add_seed_routes(Router& router) {
   seed::add_control_routes(router);
-  router.add(Method::get, "/api/ping-metrics", list_metrics);
+  // Reads of stored data answer from the cache when repeated (response_cache.hpp).
+  router.add(Method::get, "/api/ping-metrics", cached(list_metrics));
   router.add(Method::post, "/api/ping-metrics",
              [](const Request& r, ServeState& state) { return seed::answer(seed::create_metric(state, r.body)); });
-  router.add(Method::get, "/api/ping-metrics/latest",
-             [](const Request&, ServeState& state) { return seed::answer(seed::latest_metrics(state)); });
+  router.add(Method::get, "/api/ping-metrics/latest", cached([](const Request&, ServeState& state) {
+               return seed::answer(seed::latest_metrics(state));
+             }));
   router.add(Method::get, "/api/ping-metrics/live", live);
-  router.add(Method::get, "/api/ping-metrics/statistics", statistics);
-  router.add(Method::get, "/api/ping-metrics/hosts", hosts);
-  router.add(Method::get, "/api/ping-metrics/hosts/{host}/summary", summary);
-  router.add(Method::get, "/api/ping-metrics/hosts/{host}/downtime", downtime);
-  router.add(Method::get, "/api/ping-metrics/count", count);
-  router.add(Method::get, "/api/ping-metrics/{metric_id}", get_metric);
+  router.add(Method::get, "/api/ping-metrics/statistics", cached(statistics));
+  router.add(Method::get, "/api/ping-metrics/hosts", cached(hosts));
+  router.add(Method::get, "/api/ping-metrics/hosts/{host}/summary", cached(summary));
+  router.add(Method::get, "/api/ping-metrics/hosts/{host}/downtime", cached(downtime));
+  router.add(Method::get, "/api/ping-metrics/count", cached(count));
+  router.add(Method::get, "/api/ping-metrics/{metric_id}", cached(get_metric));
 }
 
 }  // namespace pk::serve

@@ -213,11 +213,11 @@ Response series(const Request& r, ServeState& state) {
 
 void add_data_routes(Router& router) {
   const std::string base = std::string(k_v1);
-  router.add(Method::get, base + "/targets/{t}/samples", samples);
-  router.add(Method::get, base + "/targets/{t}/latest", latest);
-  router.add(Method::get, base + "/stats", stats);
-  router.add(Method::get, base + "/targets/{t}/downtime", downtime);
-  router.add(Method::get, base + "/targets/{t}/series", series);
+  router.add(Method::get, base + "/targets/{t}/samples", cached(samples));
+  router.add(Method::get, base + "/targets/{t}/latest", cached(latest));
+  router.add(Method::get, base + "/stats", cached(stats));
+  router.add(Method::get, base + "/targets/{t}/downtime", cached(downtime));
+  router.add(Method::get, base + "/targets/{t}/series", cached(series));
 }
 
 }  // namespace pk::serve::v1

@@ -182,7 +182,7 @@ Response traces(const Request& r, ServeState& state) {
 
 void add_trace_routes(Router& router) {
   router.add(Method::post, std::string(k_v1) + "/traceroute", slow(traceroute));
-  router.add(Method::get, std::string(k_v1) + "/targets/{t}/traces", traces);
+  router.add(Method::get, std::string(k_v1) + "/targets/{t}/traces", cached(traces));
 }
 
 }  // namespace pk::serve::v1

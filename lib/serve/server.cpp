@@ -9,6 +9,7 @@
 #include "serve/router.hpp"
 #include "serve/security.hpp"
 #include "serve/ws_protocol.hpp"
+#include "store/inventory.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -71,14 +72,22 @@ Expected<void> validate(const ServeOptions& options) {
 namespace {
 
 // The server-wide timers: status_update every ws_status_every, the heartbeat
-// every ws_ping_every, and the look at the stop flag. On stop it calls
+// every ws_ping_every, the look at the stop flag, and every tick the look at
+// PRAGMA data_version of `watch` (on the blocking pool): when another
+// connection committed (the collector's writer, another process), the
+// cached answers are stale. On stop it calls
 // `on_stop` (stop accepting, close the WebSockets), waits until the sessions
 // are gone (at most 2 s), then calls `on_drained` (end the I/O threads).
 class Ticker {
  public:
-  Ticker(ServerContext& ctx, const std::atomic<bool>& stop, std::function<void()> on_stop,
+  Ticker(ServerContext& ctx, store::Database watch, const std::atomic<bool>& stop, std::function<void()> on_stop,
          std::function<void()> on_drained)
-      : m_ctx(ctx), m_stop(stop), m_on_stop(std::move(on_stop)), m_on_drained(std::move(on_drained)), m_timer(ctx.io) {}
+      : m_ctx(ctx),
+        m_watch(std::move(watch)),
+        m_stop(stop),
+        m_on_stop(std::move(on_stop)),
+        m_on_drained(std::move(on_drained)),
+        m_timer(ctx.io) {}
 
   void start() { arm(); }
 
@@ -104,6 +113,7 @@ class Ticker {
       m_drain_until = now + std::chrono::seconds{2};
       return true;
     }
+    look_for_changes();
     const auto& o = m_ctx.state.options;
     if (now - m_last_status >= o.ws_status_every) {
       m_last_status = now;
@@ -123,7 +133,22 @@ class Ticker {
     return true;
   }
 
+  void look_for_changes() {
+    if (m_watching.exchange(true)) return;  // the last look is still running
+    net::post(m_ctx.blocking, [this] {
+      auto version = store::inventory::data_version(m_watch);
+      if (!version || *version != m_version) {
+        m_version = version ? *version : -1;
+        m_ctx.state.cache.invalidate();
+      }
+      m_watching = false;
+    });
+  }
+
   ServerContext& m_ctx;
+  store::Database m_watch;
+  std::int64_t m_version = -1;
+  std::atomic<bool> m_watching{false};
   const std::atomic<bool>& m_stop;
   std::function<void()> m_on_stop;
   std::function<void()> m_on_drained;
@@ -204,8 +229,10 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   }
 
   auto guard = net::make_work_guard(io);
+  auto watch = store::Database::open(state.options.db_path);
+  if (!watch) return std::unexpected(watch.error());
   auto ticker = std::make_unique<Ticker>(
-      ctx, stop,
+      ctx, std::move(*watch), stop,
       [&] {
         ctx.stopping = true;
         (*listener)->close();

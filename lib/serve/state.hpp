@@ -2,6 +2,7 @@
 
 #include "core/sample.hpp"
 #include "core/target.hpp"
+#include "serve/response_cache.hpp"
 #include "serve/target_counters.hpp"
 #include "store/db.hpp"
 #include "util/expected.hpp"
@@ -129,6 +130,7 @@ struct ServeState {
   TargetCounters targets;      // fed with `live`
   Monitor* monitor = nullptr;  // set by the server before it accepts
   ServeCounters counters;
+  ResponseCache cache;  // answers of cached() routes
   util::SysMicros started = util::now_utc();
   std::function<util::SysMicros()> clock = [] { return util::now_utc(); };
 };
