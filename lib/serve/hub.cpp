@@ -1,5 +1,6 @@
 #include "serve/hub.hpp"
 
+#include "serve/ws_frame.hpp"
 #include "serve/ws_session.hpp"
 
 namespace pk::serve {
@@ -38,12 +39,18 @@ void Hub::for_each(Fn&& fn) {
   for (auto& session : sessions) fn(*session);
 }
 
-void Hub::publish(const std::shared_ptr<const LiveBatch>& batch) {
+void Hub::publish(const LiveBatch& batch) {
   for_each([&](WsSession& s) { s.deliver(batch); });
 }
 
-void Hub::broadcast(const std::shared_ptr<const std::string>& message) {
-  for_each([&](WsSession& s) { s.send(message); });
+void Hub::broadcast(const std::string& message) {
+  auto frame = std::make_shared<const std::string>(ws::text_frame(message));
+  for_each([&](WsSession& s) { s.send(frame); });
+}
+
+void Hub::check_idle() {
+  const auto now = WsSession::Clock::now();
+  for_each([&](WsSession& s) { s.check_idle(now); });
 }
 
 void Hub::close_all() {

@@ -13,11 +13,11 @@ namespace pk::serve {
 
 class WsSession;
 
-// One ping_result (or backfilled result) ready to send: built once, shared by
+// One ping_result ready to send: its WebSocket frame, built once, shared by
 // every session that receives it.
 struct LiveMessage {
   std::int64_t target_id = 0;
-  std::shared_ptr<const std::string> text;
+  std::shared_ptr<const std::string> frame;
 };
 using LiveBatch = std::vector<LiveMessage>;
 
@@ -34,12 +34,16 @@ class Hub {
   bool join(const std::shared_ptr<WsSession>& session);
   void leave(const WsSession* session);
 
-  // Hands every session the batch (each keeps what it subscribed to).
-  void publish(const std::shared_ptr<const LiveBatch>& batch);
-  // Hands every session one message (status_update, heartbeat, host_status_change).
-  void broadcast(const std::shared_ptr<const std::string>& message);
+  // Hands every session the batch (each keeps what it subscribed to), on
+  // this thread: each session sends at once what its socket takes.
+  void publish(const LiveBatch& batch);
+  // Hands every session one message (status_update, heartbeat,
+  // host_status_change), framed once.
+  void broadcast(const std::string& message);
   // Closes every session with 1001 (going away): the server is stopping.
   void close_all();
+  // Pings quiet sessions, ends silent ones (WsSession::check_idle).
+  void check_idle();
 
   std::size_t size() const;
 

@@ -1,5 +1,6 @@
 #include "serve/live_feed.hpp"
 
+#include "serve/ws_frame.hpp"
 #include "serve/ws_protocol.hpp"
 #include "store/samples.hpp"
 #include "store/targets.hpp"
@@ -11,37 +12,49 @@ namespace pk::serve {
 namespace net = boost::asio;
 
 LiveFeed::LiveFeed(ServeState& state, Hub& hub, net::io_context& io)
-    : m_state(state), m_hub(hub), m_strand(net::make_strand(io)) {}
+    : m_state(state), m_hub(hub), m_strand(net::make_strand(io)), m_timer(m_strand) {}
 
 void LiveFeed::add(const core::Target& target, const core::Sample& sample) {
   std::lock_guard lock(m_mutex);
   m_pending.push_back(LiveResult{target, sample});
-  if (m_posted) return;
-  m_posted = true;
-  net::post(m_strand, [this] { flush(); });
+  if (m_scheduled) return;
+  m_scheduled = true;
+  net::post(m_strand, [this] { schedule(); });
+}
+
+void LiveFeed::schedule() {
+  const auto due = m_last_flush + m_state.options.ws_batch;
+  if (std::chrono::steady_clock::now() >= due) {
+    flush();
+    return;
+  }
+  m_timer.expires_at(due);
+  m_timer.async_wait([this](boost::system::error_code ec) {
+    if (!ec) flush();
+  });
 }
 
 void LiveFeed::flush() {
+  m_last_flush = std::chrono::steady_clock::now();
   std::vector<LiveResult> results;
   {
     std::lock_guard lock(m_mutex);
     results.swap(m_pending);
-    m_posted = false;
+    m_scheduled = false;
   }
-  auto batch = std::make_shared<LiveBatch>();
-  batch->reserve(results.size());
+  LiveBatch batch;
+  batch.reserve(results.size());
   for (const auto& r : results) {
     m_state.live.record(r.target, r.sample);
     auto status = m_state.targets.record(r.target, r.sample);
     if (status.change != analyze::StatusTracker::Change::none) {
       bool down = status.change == analyze::StatusTracker::Change::went_down;
-      m_hub.broadcast(
-          std::make_shared<const std::string>(ws::host_status_change(r.target, down, r.sample.ts, status.loss_since)));
+      m_hub.broadcast(ws::host_status_change(r.target, down, r.sample.ts, status.loss_since));
     }
-    batch->push_back(
-        LiveMessage{r.target.id, std::make_shared<const std::string>(ws::ping_result(r.target, r.sample))});
+    batch.push_back(
+        LiveMessage{r.target.id, std::make_shared<const std::string>(ws::text_frame(ws::ping_result(r.target, r.sample)))});
   }
-  if (!batch->empty()) m_hub.publish(batch);
+  if (!batch.empty()) m_hub.publish(batch);
 }
 
 Expected<void> LiveFeed::prime(const store::Database& db) {

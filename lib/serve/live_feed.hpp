@@ -8,7 +8,10 @@
 #include "util/expected.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+
+#include <chrono>
 
 #include <cstdint>
 #include <mutex>
@@ -19,9 +22,11 @@ namespace pk::serve {
 // Where every new result goes: the collector of this process (its sample
 // observer) or, with --no-collect, the DbTailer hands results to add(); the
 // feed keeps state.live and state.targets current, tells the hub (one
-// ping_result message per result, built once; host_status_change when
-// state.targets judges that a target went down or came up). Results handed over
-// together go out as one batch.
+// ping_result message per result, framed once; host_status_change when
+// state.targets judges that a target went down or came up). Results go out in
+// batches, at most one every ServeOptions::ws_batch: the first result after a
+// quiet spell at once, the ones that follow it within the window together
+// (one write per client for the lot). The fan-out runs on the feed's strand.
 class LiveFeed {
  public:
   LiveFeed(ServeState& state, Hub& hub, boost::asio::io_context& io);
@@ -34,14 +39,17 @@ class LiveFeed {
   Expected<void> prime(const store::Database& db);
 
  private:
+  void schedule();
   void flush();
 
   ServeState& m_state;
   Hub& m_hub;
   boost::asio::strand<boost::asio::io_context::executor_type> m_strand;
+  boost::asio::steady_timer m_timer;
+  std::chrono::steady_clock::time_point m_last_flush{};
   std::mutex m_mutex;
   std::vector<LiveResult> m_pending;
-  bool m_posted = false;
+  bool m_scheduled = false;
 };
 
 }  // namespace pk::serve

@@ -72,7 +72,7 @@ Expected<void> validate(const ServeOptions& options) {
 namespace {
 
 // The server-wide timers: status_update every ws_status_every, the heartbeat
-// every ws_ping_every, the look at the stop flag, and every tick the look at
+// every ws_ping_every, the WebSocket idle check every second, the look at the stop flag, and every tick the look at
 // PRAGMA data_version of `watch` (on the blocking pool): when another
 // connection committed (the collector's writer, another process), the
 // cached answers are stale. On stop it calls
@@ -120,14 +120,18 @@ class Ticker {
       if (m_ctx.hub.size() > 0) {
         // Reads the database (target_hosts): off the I/O threads.
         net::post(m_ctx.blocking, [&ctx = m_ctx] {
-          ctx.hub.broadcast(std::make_shared<const std::string>(ws::status_update(ctx.state, ctx.state.clock())));
+          ctx.hub.broadcast(ws::status_update(ctx.state, ctx.state.clock()));
         });
       }
+    }
+    if (now - m_last_sweep >= std::chrono::seconds{1}) {
+      m_last_sweep = now;
+      m_ctx.hub.check_idle();
     }
     if (now - m_last_ping >= o.ws_ping_every) {
       m_last_ping = now;
       if (m_ctx.hub.size() > 0) {
-        m_ctx.hub.broadcast(std::make_shared<const std::string>(ws::heartbeat(m_ctx.state.clock())));
+        m_ctx.hub.broadcast(ws::heartbeat(m_ctx.state.clock()));
       }
     }
     return true;
@@ -156,6 +160,7 @@ class Ticker {
   std::optional<std::chrono::steady_clock::time_point> m_drain_until;
   std::chrono::steady_clock::time_point m_last_status = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point m_last_ping = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point m_last_sweep = std::chrono::steady_clock::now();
 };
 
 Router make_router() {

@@ -40,6 +40,7 @@ struct ServeOptions {
   std::chrono::seconds ws_ping_every{30};    // heartbeat
   std::chrono::seconds ws_status_every{10};  // status_update
   std::chrono::seconds ws_idle_timeout{90};  // no message or pong this long: closed
+  std::chrono::milliseconds ws_batch{20};    // live results go out at most this often (together)
   std::chrono::milliseconds tail_poll{100};  // --no-collect: how often the database is read for new samples
   int max_slow_requests = 2;                 // traceroutes, exports, cleanups at once (more: 503)
 };

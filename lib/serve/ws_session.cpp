@@ -3,15 +3,15 @@
 #include "serve/seed_api.hpp"
 #include "store/samples.hpp"
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
+#include <cerrno>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace pk::serve {
 
@@ -29,11 +29,20 @@ constexpr std::size_t k_max_client_message = 64 * 1024;
 // Questions of one client that read the database, waiting or running at once;
 // more get an error reply (one client cannot flood the server's pool).
 constexpr int k_max_questions = 4;
+// Frames handed to the kernel in one gather send or write.
+constexpr std::size_t k_max_gather = 64;
+// A close handshake the client does not finish within this ends the connection.
+constexpr auto k_close_timeout = std::chrono::seconds{5};
+
+WsSession::Clock::rep ticks(WsSession::Clock::time_point t) { return t.time_since_epoch().count(); }
 
 }  // namespace
 
 WsSession::WsSession(net::ip::tcp::socket&& socket, ServerContext& ctx)
-    : m_ws(std::move(socket)), m_ctx(ctx), m_id(fmt::format("conn_{}", g_next_id++)) {}
+    : m_ctx(ctx),
+      m_handshake(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(socket))),
+      m_reader(k_max_client_message),
+      m_id(fmt::format("conn_{}", g_next_id++)) {}
 
 WsSession::~WsSession() {
   if (!m_joined) return;
@@ -42,25 +51,31 @@ WsSession::~WsSession() {
 }
 
 void WsSession::start(beast::http::request<beast::http::string_body> request) {
-  beast::get_lowest_layer(m_ws).expires_never();
-  // The WebSocket layer answers and sends control pings itself: a client
-  // that sends nothing at all (not even a pong frame) for ws_idle_timeout
-  // is closed.
-  websocket::stream_base::timeout timeout{std::chrono::seconds{30}, m_ctx.state.options.ws_idle_timeout, true};
-  m_ws.set_option(timeout);
-  m_ws.set_option(websocket::stream_base::decorator(
+  auto& ws = *m_handshake;
+  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds{10});
+  ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "pingkeeper/" PK_VERSION); }));
-  m_ws.read_message_max(k_max_client_message);
-  m_ws.text(true);
-  m_ws.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+  ws.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
 }
 
 void WsSession::on_accept(beast::error_code ec) {
   if (ec) return;
+  // From here on the session frames the messages itself.
+  auto& stream = m_handshake->next_layer();
+  stream.expires_never();
+  m_socket.emplace(stream.release_socket());
+  net::post(m_socket->get_executor(), [self = shared_from_this()] { self->m_handshake.reset(); });
+  beast::error_code ignored;
+  m_socket->non_blocking(true, ignored);
+  m_fd = m_socket->native_handle();
+  m_last_heard = ticks(Clock::now());
+  {
+    std::lock_guard lock(m_mutex);
+    m_open = true;
+  }
   if (m_ctx.stopping || !m_ctx.hub.join(shared_from_this())) {
-    m_closing = true;
-    m_close_code = m_ctx.stopping ? websocket::close_code::going_away : websocket::close_code::try_again_later;
-    do_close();
+    close(m_ctx.stopping ? ws::close_code::going_away : ws::close_code::try_again_later);
+    do_read();
     return;
   }
   m_joined = true;
@@ -71,28 +86,64 @@ void WsSession::on_accept(beast::error_code ec) {
 }
 
 void WsSession::do_read() {
-  m_ws.async_read(m_buffer, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+  m_socket->async_read_some(net::buffer(m_read_buffer),
+                            beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
 }
 
-void WsSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+void WsSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) {
-    // closed by the client, timed out, or a protocol violation (Beast has
-    // answered it with the right close code): the session ends.
+    // The client closed, reset, or we closed the socket: the session ends
+    // with its last handler.
+    std::lock_guard lock(m_mutex);
+    close_socket_locked();
     return;
   }
-  std::string text = m_ws.got_binary() ? std::string{} : beast::buffers_to_string(m_buffer.data());
-  m_buffer.consume(m_buffer.size());
-  if (m_ws.got_binary()) {
-    queue_text(ws::error("Invalid message format: binary messages are not understood"));
-  } else {
-    auto parsed = ws::parse(text);
-    if (auto* reply = std::get_if<std::string>(&parsed)) {
-      queue_text(std::move(*reply));
-    } else {
-      handle(std::get<ws::ClientMessage>(parsed));
+  m_last_heard = ticks(Clock::now());
+  m_pinged = false;
+  m_reader.feed(m_read_buffer.data(), bytes);
+  ws::Event event;
+  while (m_reader.next(event)) on_event(event);
+  do_read();
+}
+
+void WsSession::on_event(ws::Event& event) {
+  using Kind = ws::Event::Kind;
+  switch (event.kind) {
+    case Kind::message:
+      if (event.binary) {
+        queue_text(ws::error("Invalid message format: binary messages are not understood"));
+      } else {
+        on_text(event.payload);
+      }
+      return;
+    case Kind::ping: {
+      std::lock_guard lock(m_mutex);
+      push_locked(std::make_shared<const std::string>(ws::frame(ws::Opcode::pong, event.payload)));
+      flush_locked();
+      return;
     }
+    case Kind::pong: return;  // hearing it was the point
+    case Kind::close: {
+      std::lock_guard lock(m_mutex);
+      if (m_closing) {
+        // The client answers our close: the handshake is done.
+        close_socket_locked();
+      } else {
+        close_locked(event.code == 0 ? ws::close_code::normal : event.code);
+      }
+      return;
+    }
+    case Kind::error: close(event.code); return;
   }
-  if (!m_closed) do_read();
+}
+
+void WsSession::on_text(const std::string& text) {
+  auto parsed = ws::parse(text);
+  if (auto* reply = std::get_if<std::string>(&parsed)) {
+    queue_text(*reply);
+  } else {
+    handle(std::get<ws::ClientMessage>(parsed));
+  }
 }
 
 void WsSession::handle(const ws::ClientMessage& message) {
@@ -107,9 +158,9 @@ void WsSession::handle(const ws::ClientMessage& message) {
   if (!take_question()) return;
   net::post(m_ctx.blocking, [self = shared_from_this(), message] {
     auto reply = ws::answer(self->m_ctx.state, message);
-    net::post(self->m_ws.get_executor(), [self, reply = std::move(reply)]() mutable {
+    net::post(self->m_socket->get_executor(), [self, reply = std::move(reply)] {
       --self->m_questions;
-      self->queue_text(std::move(reply));
+      self->queue_text(reply);
     });
   });
 }
@@ -149,8 +200,8 @@ void WsSession::subscribe(const ws::ClientMessage& message) {
           backfill.push_back(ws::ping_result(t, *it, true));
       }
     }
-    net::post(self->m_ws.get_executor(), [self, message, targets = std::move(targets), backfill = std::move(backfill),
-                                          failure = std::move(failure)]() mutable {
+    net::post(self->m_socket->get_executor(), [self, message, targets = std::move(targets),
+                                               backfill = std::move(backfill), failure = std::move(failure)] {
       --self->m_questions;
       if (!failure.empty()) {
         self->queue_text(ws::error(failure));
@@ -158,94 +209,216 @@ void WsSession::subscribe(const ws::ClientMessage& message) {
       }
       bool subscribing = message.type == ws::ClientMessage::Type::subscribe_host;
       core::Json ids = core::Json::array();
-      for (const auto& t : targets) {
-        ids.push_back(t.name);
-        if (subscribing) {
-          self->m_subscribed.insert(t.id);
-        } else {
-          self->m_subscribed.erase(t.id);
+      bool all = false;
+      {
+        std::lock_guard lock(self->m_mutex);
+        for (const auto& t : targets) {
+          ids.push_back(t.name);
+          if (subscribing) {
+            self->m_subscribed.insert(t.id);
+          } else {
+            self->m_subscribed.erase(t.id);
+          }
         }
+        all = self->m_subscribed.empty();
+        if (self->m_all != all) self->m_ctx.state.counters.ws_subscribed_all += all ? 1 : -1;
+        self->m_all = all;
       }
-      bool all = self->m_subscribed.empty();
-      if (self->m_all != all) self->m_ctx.state.counters.ws_subscribed_all += all ? 1 : -1;
-      self->m_all = all;
       core::Json reply{{"type", subscribing ? "subscribed" : "unsubscribed"},
                        {"host", message.host},
                        {"targets", std::move(ids)},
-                       {"all_hosts", self->m_all}};
+                       {"all_hosts", all}};
       if (subscribing) reply["backfill"] = backfill.size();
       self->queue_text(reply.dump());
-      for (auto& text : backfill) self->queue_text(std::move(text));
+      for (const auto& text : backfill) self->queue_text(text);
     });
   });
 }
 
-void WsSession::deliver(const std::shared_ptr<const LiveBatch>& batch) {
-  net::post(m_ws.get_executor(), [self = shared_from_this(), batch] {
-    for (const auto& m : *batch) {
-      if (self->m_all || self->m_subscribed.contains(m.target_id)) self->queue(m.text);
+void WsSession::deliver(const LiveBatch& batch) {
+  std::lock_guard lock(m_mutex);
+  if (!m_open || m_closing || m_closed) return;
+  bool any = false;
+  for (const auto& m : batch) {
+    if (m_all || m_subscribed.contains(m.target_id)) {
+      push_locked(m.frame);
+      any = true;
     }
-  });
+  }
+  if (any) flush_locked();
 }
 
-void WsSession::send(const std::shared_ptr<const std::string>& message) {
-  net::post(m_ws.get_executor(), [self = shared_from_this(), message] { self->queue(message); });
+void WsSession::send(const Frame& frame) {
+  std::lock_guard lock(m_mutex);
+  if (!m_open) return;
+  push_locked(frame);
+  flush_locked();
 }
 
-void WsSession::going_away() {
-  net::post(m_ws.get_executor(), [self = shared_from_this()] { self->close(websocket::close_code::going_away); });
+void WsSession::queue_text(const std::string& text) { send(std::make_shared<const std::string>(ws::text_frame(text))); }
+
+void WsSession::going_away() { close(ws::close_code::going_away); }
+
+void WsSession::close(std::uint16_t code) {
+  std::lock_guard lock(m_mutex);
+  close_locked(code);
 }
 
-void WsSession::queue(std::shared_ptr<const std::string> message) {
-  if (m_closing || m_closed) return;
-  if (m_queue.size() >= m_ctx.state.options.ws_queue_limit) {
-    ++m_ctx.state.counters.ws_slow_closed;
-    close(websocket::close_code::policy_error);
+void WsSession::check_idle(Clock::time_point now) {
+  const auto idle = now - Clock::time_point(Clock::duration(m_last_heard.load()));
+  const auto limit = m_ctx.state.options.ws_idle_timeout;
+  std::lock_guard lock(m_mutex);
+  if (!m_open || m_closed) return;
+  if (m_closing) {
+    if (now - m_closing_since >= k_close_timeout) {
+      post_close_socket();
+    }
     return;
   }
-  m_queue.push_back(std::move(message));
-  if (!m_writing) do_write();
+  if (idle >= limit) {
+    // Not even a pong to our ping: the client is gone.
+    post_close_socket();
+  } else if (idle >= limit / 2 && !m_pinged.exchange(true)) {
+    push_locked(std::make_shared<const std::string>(ws::frame(ws::Opcode::ping, {})));
+    flush_locked();
+  }
+}
+
+void WsSession::push_locked(Frame frame) {
+  if (m_closing || m_closed) return;
+  m_queue.push_back(std::move(frame));
+}
+
+void WsSession::flush_locked() {
+  if (m_closed || m_queue.empty()) return;
+  if (m_writing) {
+    // The socket is full: the client reads too slowly. The frame being
+    // written (and one partly sent) still count.
+    if (!m_closing && m_queue.size() > m_ctx.state.options.ws_queue_limit) {
+      ++m_ctx.state.counters.ws_slow_closed;
+      close_locked(ws::close_code::policy_error);
+    }
+    return;
+  }
+  send_now_locked();
+  if (m_closed) return;
+  if (m_queue.empty()) {
+    if (m_closing && !m_close_sent) finish_close();
+    return;
+  }
+  start_write_locked();
+}
+
+void WsSession::send_now_locked() {
+  std::array<iovec, k_max_gather> iov{};
+  while (!m_queue.empty()) {
+    std::size_t n = 0;
+    for (auto it = m_queue.begin(); it != m_queue.end() && n < iov.size(); ++it, ++n) {
+      const std::size_t skip = n == 0 ? m_front_sent : 0;
+      iov[n].iov_base = const_cast<char*>((*it)->data() + skip);
+      iov[n].iov_len = (*it)->size() - skip;
+    }
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = n;
+    const ssize_t sent = ::sendmsg(m_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return;  // (EWOULDBLOCK is EAGAIN on Linux)
+      // The connection is gone: the read ends the session.
+      m_queue.clear();
+      m_front_sent = 0;
+      post_close_socket();
+      m_closed = true;  // no more sends; the strand closes the socket
+      return;
+    }
+    auto left = static_cast<std::size_t>(sent);
+    while (left > 0) {
+      const std::size_t rest = m_queue.front()->size() - m_front_sent;
+      if (left < rest) {
+        m_front_sent += left;
+        return;  // the kernel took what it could
+      }
+      left -= rest;
+      m_queue.pop_front();
+      m_front_sent = 0;
+    }
+  }
+}
+
+void WsSession::start_write_locked() {
+  m_writing = true;
+  net::post(m_socket->get_executor(), [self = shared_from_this()] { self->do_write(); });
 }
 
 void WsSession::do_write() {
-  m_writing = true;
-  m_ws.async_write(net::buffer(*m_queue.front()), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+  std::unique_lock lock(m_mutex);
+  if (m_closed || m_queue.empty()) {
+    m_writing = false;
+    return;
+  }
+  m_write_buffers.clear();
+  for (auto it = m_queue.begin(); it != m_queue.end() && m_write_buffers.size() < k_max_gather; ++it) {
+    const std::size_t skip = m_write_buffers.empty() ? m_front_sent : 0;
+    m_write_buffers.emplace_back((*it)->data() + skip, (*it)->size() - skip);
+  }
+  m_in_flight = m_write_buffers.size();
+  lock.unlock();
+  // The frames stay in the queue (and alive) until the write completes.
+  net::async_write(*m_socket, m_write_buffers, beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
 }
 
 void WsSession::on_write(beast::error_code ec, std::size_t /*bytes*/) {
-  m_writing = false;
+  std::lock_guard lock(m_mutex);
   if (ec) {
-    m_closed = true;
-    m_queue.clear();
+    m_writing = false;
+    close_socket_locked();
     return;
   }
-  m_queue.pop_front();
-  if (m_closing) {
-    do_close();
-  } else if (!m_queue.empty()) {
-    do_write();
-  }
+  for (std::size_t i = 0; i < m_in_flight && !m_queue.empty(); ++i) m_queue.pop_front();
+  m_front_sent = 0;
+  m_in_flight = 0;
+  m_writing = false;
+  flush_locked();
 }
 
-void WsSession::close(websocket::close_code code) {
-  if (m_closing || m_closed) return;
+void WsSession::close_locked(std::uint16_t code) {
+  if (!m_open || m_closing || m_closed) return;
+  // Drop what waits, except the frames being written and one partly sent:
+  // the close frame must start on a frame boundary.
+  const std::size_t keep = std::max(m_in_flight, m_front_sent > 0 ? std::size_t{1} : std::size_t{0});
+  while (m_queue.size() > keep) m_queue.pop_back();
+  m_queue.push_back(std::make_shared<const std::string>(ws::close_frame(code)));
   m_closing = true;
-  m_close_code = code;
-  // Drop what waits; the message being written finishes first.
-  if (m_writing) {
-    m_queue.erase(m_queue.begin() + 1, m_queue.end());
-  } else {
-    m_queue.clear();
-    do_close();
-  }
+  m_closing_since = Clock::now();
+  flush_locked();
 }
 
-void WsSession::do_close() {
-  if (m_closed) return;
+void WsSession::finish_close() {
+  // Our close frame is out: no more from this side; the client answers with
+  // its close frame (or the connection's end), which ends the session.
+  m_close_sent = true;
+  ::shutdown(m_fd, SHUT_WR);
+}
+
+void WsSession::post_close_socket() {
+  net::post(m_socket->get_executor(), [self = shared_from_this()] {
+    std::lock_guard lock(self->m_mutex);
+    self->close_socket_locked();
+  });
+}
+
+void WsSession::close_socket_locked() {
+  if (!m_socket || !m_socket->is_open()) {
+    m_closed = true;
+    return;
+  }
   m_closed = true;
-  beast::get_lowest_layer(m_ws).expires_after(std::chrono::seconds{5});
-  m_ws.async_close(websocket::close_reason(m_close_code),
-                   [self = shared_from_this()](beast::error_code) { /* the session ends with its last handler */ });
+  m_queue.clear();
+  m_front_sent = 0;
+  beast::error_code ignored;
+  m_socket->shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  m_socket->close(ignored);
 }
 
 }  // namespace pk::serve
