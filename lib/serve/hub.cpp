@@ -23,24 +23,21 @@ void Hub::leave(const WsSession* session) {
   m_state.counters.ws_clients = static_cast<std::int64_t>(m_sessions.size());
 }
 
-template <typename Fn>
-void Hub::for_each(Fn&& fn) {
-  // The sessions are collected under the lock and called outside it: a
-  // session whose last owner is this loop ends here, and its destructor
-  // leaves the hub (taking the lock).
-  std::vector<std::shared_ptr<WsSession>> sessions;
-  {
-    std::lock_guard lock(m_mutex);
-    sessions.reserve(m_sessions.size());
-    for (auto& [ptr, weak] : m_sessions) {
-      if (auto session = weak.lock()) sessions.push_back(std::move(session));
-    }
+std::vector<std::shared_ptr<WsSession>> Hub::sessions() {
+  std::vector<std::shared_ptr<WsSession>> out;
+  std::lock_guard lock(m_mutex);
+  out.reserve(m_sessions.size());
+  for (auto& [ptr, weak] : m_sessions) {
+    if (auto session = weak.lock()) out.push_back(std::move(session));
   }
-  for (auto& session : sessions) fn(*session);
+  return out;
 }
 
-void Hub::publish(const LiveBatch& batch) {
-  for_each([&](WsSession& s) { s.deliver(batch); });
+template <typename Fn>
+void Hub::for_each(Fn&& fn) {
+  // The sessions are called outside the lock: a session whose last owner is
+  // this loop ends here, and its destructor leaves the hub (taking the lock).
+  for (auto& session : sessions()) fn(*session);
 }
 
 void Hub::broadcast(const std::string& message) {

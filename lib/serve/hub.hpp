@@ -6,25 +6,28 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <atomic>
+#include <map>
 #include <vector>
 
 namespace pk::serve {
 
 class WsSession;
 
-// One ping_result ready to send: its WebSocket frame, built once, shared by
-// every session that receives it.
+// One ping_result (or host_status_change) ready to send: its WebSocket
+// frame, built once, shared by every session that receives it.
 struct LiveMessage {
   std::int64_t target_id = 0;
   std::shared_ptr<const std::string> frame;
+  bool everyone = false;  // to every session, whatever it subscribed to
 };
-using LiveBatch = std::vector<LiveMessage>;
 
 // The WebSocket sessions of the server (Beast's chat-multi "shared state"):
-// sessions join and leave, the live feed publishes batches of results and
-// server-wide messages to all of them. Sessions are held by weak pointers:
-// the hub never keeps a closed session alive. Thread-safe.
+// sessions join and leave, the live feed sweeps them with its results
+// (LiveFeed), the server broadcasts its own messages to all of them.
+// Sessions are held by weak pointers: the hub never keeps a closed session
+// alive. It also holds the live feed's head: the sequence number of the next
+// result, where a joining session starts. Thread-safe.
 class Hub {
  public:
   explicit Hub(ServeState& state) : m_state(state) {}
@@ -34,9 +37,10 @@ class Hub {
   bool join(const std::shared_ptr<WsSession>& session);
   void leave(const WsSession* session);
 
-  // Hands every session the batch (each keeps what it subscribed to), on
-  // this thread: each session sends at once what its socket takes.
-  void publish(const LiveBatch& batch);
+  // The open sessions, in a stable order (the live feed's sweep).
+  std::vector<std::shared_ptr<WsSession>> sessions();
+  std::uint64_t head() const { return m_head.load(std::memory_order_acquire); }
+  void set_head(std::uint64_t head) { m_head.store(head, std::memory_order_release); }
   // Hands every session one message (status_update, heartbeat,
   // host_status_change), framed once.
   void broadcast(const std::string& message);
@@ -52,8 +56,9 @@ class Hub {
   void for_each(Fn&& fn);
 
   ServeState& m_state;
+  std::atomic<std::uint64_t> m_head{0};
   mutable std::mutex m_mutex;
-  std::unordered_map<const WsSession*, std::weak_ptr<WsSession>> m_sessions;
+  std::map<const WsSession*, std::weak_ptr<WsSession>> m_sessions;
 };
 
 }  // namespace pk::serve

@@ -204,7 +204,7 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   auto& io = *io_holder;
   net::thread_pool blocking(4);
   ServerContext ctx{state, router, hub, io, blocking};
-  auto feed_holder = std::make_unique<LiveFeed>(state, hub, io);
+  auto feed_holder = std::make_unique<LiveFeed>(state, hub);
   auto& feed = *feed_holder;
   if (auto primed = feed.prime(*db); !primed) return primed;
 

@@ -44,6 +44,8 @@ void FrameReader::feed(const char* data, std::size_t size) {
 
 bool FrameReader::fail(Event& event, std::uint16_t code) {
   m_failed = true;
+  m_buffer.clear();
+  m_pos = 0;
   event = Event{Event::Kind::error, false, {}, code};
   return true;
 }
@@ -105,6 +107,8 @@ bool FrameReader::next(Event& event) {
         }
         event = Event{Event::Kind::close, false, {}, code};
         m_failed = true;  // nothing after a close frame counts
+        m_buffer.clear();
+        m_pos = 0;
       }
       return true;
     }

@@ -72,6 +72,9 @@ void WsSession::on_accept(beast::error_code ec) {
   {
     std::lock_guard lock(m_mutex);
     m_open = true;
+    // Live results from the feed's head on; the ones before are in the live
+    // state that initial_data (below) reads.
+    m_cursor = m_ctx.hub.head();
   }
   if (m_ctx.stopping || !m_ctx.hub.join(shared_from_this())) {
     close(m_ctx.stopping ? ws::close_code::going_away : ws::close_code::try_again_later);
@@ -235,16 +238,19 @@ void WsSession::subscribe(const ws::ClientMessage& message) {
   });
 }
 
-void WsSession::deliver(const LiveBatch& batch) {
+void WsSession::catch_up(const std::vector<LiveMessage>& log, std::uint64_t base) {
   std::lock_guard lock(m_mutex);
-  if (!m_open || m_closing || m_closed) return;
+  const std::uint64_t head = base + log.size();
+  if (!m_open || m_closing || m_closed || m_cursor >= head) return;
   bool any = false;
-  for (const auto& m : batch) {
-    if (m_all || m_subscribed.contains(m.target_id)) {
+  for (auto i = static_cast<std::size_t>(std::max(m_cursor, base) - base); i < log.size(); ++i) {
+    const auto& m = log[i];
+    if (m.everyone || m_all || m_subscribed.contains(m.target_id)) {
       push_locked(m.frame);
       any = true;
     }
   }
+  m_cursor = head;
   if (any) flush_locked();
 }
 

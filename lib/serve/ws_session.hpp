@@ -28,7 +28,7 @@ namespace pk::serve {
 // One WebSocket client of /api/ws/ping-status. Beast answers the upgrade;
 // then the session speaks RFC 6455 itself (ws_frame.hpp) so that the live
 // feed's frames, built once for every client, go out in one write per batch:
-// deliver() and send() run on the caller's thread and, when nothing waits
+// catch_up() and send() run on the caller's thread and, when nothing waits
 // for the socket, hand the frames to the kernel at once (a non-blocking
 // gather send); what the socket does not take waits in a bounded queue that an
 // asynchronous write drains. A client that lets ServeOptions::ws_queue_limit
@@ -50,9 +50,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // Completes the upgrade the HTTP session read, then talks.
   void start(boost::beast::http::request<boost::beast::http::string_body> request);
 
-  // From any thread: the batch's frames this client subscribed to / one
-  // server-wide frame / a close with 1001.
-  void deliver(const LiveBatch& batch);
+  // The live feed's thread: the frames of `log` (sequence numbers from
+  // `base`) after this session's cursor that it subscribed to, sent at once
+  // as far as the socket takes them; the cursor moves to the log's end.
+  void catch_up(const std::vector<LiveMessage>& log, std::uint64_t base);
+  // From any thread: one server-wide frame / a close with 1001.
   void send(const std::shared_ptr<const std::string>& frame);
   void going_away();
   // From any thread (the server's ticker): a client silent for half the idle
@@ -111,6 +113,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool m_close_sent = false;      // ... and sent (our side is shut down)
   bool m_closed = false;          // the socket is closed
   Clock::time_point m_closing_since{};
+  std::uint64_t m_cursor = 0;     // the live feed's next result for this session
   bool m_all = true;              // every target, until the first subscribe_host
   std::unordered_set<std::int64_t> m_subscribed;
   std::string m_id;
