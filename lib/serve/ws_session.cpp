@@ -242,15 +242,47 @@ void WsSession::catch_up(const std::vector<LiveMessage>& log, std::uint64_t base
   std::lock_guard lock(m_mutex);
   const std::uint64_t head = base + log.size();
   if (!m_open || m_closing || m_closed || m_cursor >= head) return;
+  const auto from = static_cast<std::size_t>(std::max(m_cursor, base) - base);
+  m_cursor = head;
+  auto wanted = [&](const LiveMessage& m) { return m.everyone || m_all || m_subscribed.contains(m.target_id); };
+  if (!m_writing && m_queue.empty()) {
+    // Nothing waits for the socket: straight from the log to the kernel,
+    // and only what it does not take into the queue.
+    std::array<iovec, k_max_gather> iov{};
+    std::array<std::size_t, k_max_gather> which{};
+    std::size_t n = 0;
+    bool all_fit = true;
+    for (std::size_t i = from; i < log.size(); ++i) {
+      if (!wanted(log[i])) continue;
+      if (n == iov.size()) {
+        all_fit = false;
+        break;
+      }
+      iov[n] = iovec{const_cast<char*>(log[i].frame->data()), log[i].frame->size()};
+      which[n++] = i;
+    }
+    if (n == 0) return;
+    if (all_fit) {
+      auto sent = send_locked(iov.data(), n);
+      if (!sent) return;
+      std::size_t k = 0;
+      for (std::size_t left = *sent; k < n && left >= iov[k].iov_len; ++k) left -= iov[k].iov_len;
+      if (k == n) return;
+      std::size_t done = 0;
+      for (std::size_t j = 0; j < k; ++j) done += iov[j].iov_len;
+      for (std::size_t j = k; j < n; ++j) m_queue.push_back(log[which[j]].frame);
+      m_front_sent = *sent - done;
+      start_write_locked();
+      return;
+    }
+  }
   bool any = false;
-  for (auto i = static_cast<std::size_t>(std::max(m_cursor, base) - base); i < log.size(); ++i) {
-    const auto& m = log[i];
-    if (m.everyone || m_all || m_subscribed.contains(m.target_id)) {
-      push_locked(m.frame);
+  for (std::size_t i = from; i < log.size(); ++i) {
+    if (wanted(log[i])) {
+      push_locked(log[i].frame);
       any = true;
     }
   }
-  m_cursor = head;
   if (any) flush_locked();
 }
 
@@ -315,6 +347,25 @@ void WsSession::flush_locked() {
   start_write_locked();
 }
 
+std::optional<std::size_t> WsSession::send_locked(const iovec* iov, std::size_t n) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = n;
+  for (;;) {
+    const ssize_t sent = ::sendmsg(m_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return 0;  // (EWOULDBLOCK is EAGAIN on Linux)
+    // The connection is gone: no more sends; the strand closes the socket
+    // and the read ends the session.
+    m_queue.clear();
+    m_front_sent = 0;
+    m_closed = true;
+    post_close_socket();
+    return std::nullopt;
+  }
+}
+
 void WsSession::send_now_locked() {
   std::array<iovec, k_max_gather> iov{};
   while (!m_queue.empty()) {
@@ -324,21 +375,9 @@ void WsSession::send_now_locked() {
       iov[n].iov_base = const_cast<char*>((*it)->data() + skip);
       iov[n].iov_len = (*it)->size() - skip;
     }
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = n;
-    const ssize_t sent = ::sendmsg(m_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return;  // (EWOULDBLOCK is EAGAIN on Linux)
-      // The connection is gone: the read ends the session.
-      m_queue.clear();
-      m_front_sent = 0;
-      post_close_socket();
-      m_closed = true;  // no more sends; the strand closes the socket
-      return;
-    }
-    auto left = static_cast<std::size_t>(sent);
+    auto sent = send_locked(iov.data(), n);
+    if (!sent || *sent == 0) return;
+    auto left = *sent;
     while (left > 0) {
       const std::size_t rest = m_queue.front()->size() - m_front_sent;
       if (left < rest) {

@@ -10,6 +10,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <sys/uio.h>
 
 #include <array>
 #include <atomic>
@@ -82,6 +83,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void flush_locked();
   void close_locked(std::uint16_t code);
   void send_now_locked();
+  // One non-blocking gather send: the bytes the kernel took (0: none), or
+  // nullopt when the connection is gone (then the session is closed).
+  std::optional<std::size_t> send_locked(const iovec* iov, std::size_t n);
   void start_write_locked();
   void close_socket_locked();
   void post_close_socket();  // close_socket_locked() on the strand
