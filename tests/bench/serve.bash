@@ -7,8 +7,12 @@
 #              and GET /metrics (an endpoint that does not answer 200 is
 #              reported as serve_http_NAME_MODE_missing), each
 #              paced near BENCH_SERVE_RATE req/s (default 5000: 50
-#              connections, each waiting 50000/RATE ms between requests with
-#              wrk's delay() hook; wrk has no rate mode) and flat out (50
+#              connections, each waiting 0.9 x 50000/RATE ms after an
+#              answer before the next request, with wrk's delay() hook; wrk
+#              has no rate mode, and a closed loop falls short of its
+#              ceiling by the time requests take: the ceiling is RATE/0.9,
+#              so the rate reaches RATE while a request takes under a tenth
+#              of the wait; the achieved rate is reported) and flat out (50
 #              connections, no delay); req/s, latency p50/p90/p99, errors.
 #   WebSocket: for each of BENCH_SERVE_CLIENTS (default "1000 10000"), a fresh
 #              server and pk_bench_ws_load with that many clients, each
@@ -21,7 +25,11 @@
 #              (VmHWM), and the CPU of the server and of the load client
 #              (both in % of one core; the machine's cores are shared).
 # BENCH_SERVE_PARTS="http ws" (a subset), BENCH_SERVE_WS_THREADS (1: the
-# load client's I/O threads).
+# load client's I/O threads), BENCH_SERVE_WS_MODES ("wait poll": the load
+# client's threads sleep until a socket is readable, or poll without sleeping;
+# see ws_load.cpp: on loopback a sleeping client's wake-up is paid by the
+# server's send; each mode gets its own fresh server and figures, the poll
+# ones named serve_ws_N_poll_*).
 #
 #   bash tests/bench/serve.bash PINGKEEPER PK_ICMP_RESPONDER PK_BENCH_WS_LOAD
 #
@@ -38,6 +46,7 @@ WS_SECONDS=${BENCH_SERVE_WS_SECONDS:-20}
 HTTP_SECONDS=${BENCH_SERVE_HTTP_SECONDS:-10}
 RATE=${BENCH_SERVE_RATE:-5000}
 WS_THREADS=${BENCH_SERVE_WS_THREADS:-1}
+WS_MODES=${BENCH_SERVE_WS_MODES:-wait poll}
 PARTS=${BENCH_SERVE_PARTS:-http ws}
 CONNECTIONS=50
 PORT=8080
@@ -109,7 +118,7 @@ http_round() {
     return 0
   fi
   if [[ $mode == paced ]]; then
-    printf 'function delay()\n  return %s\nend\n' "$(calc "$CONNECTIONS * 1000 / $RATE")" >"$PK_TMP/pace.lua"
+    printf 'function delay()\n  return %s\nend\n' "$(calc "0.9 * $CONNECTIONS * 1000 / $RATE")" >"$PK_TMP/pace.lua"
     script=(-s "$PK_TMP/pace.lua")
   fi
   timeout -k 5 $((HTTP_SECONDS + 30)) ip netns exec "$(ns serve)" \
@@ -149,18 +158,20 @@ http_part() {
   ns_stop "$SERVER_PID"
 }
 
-# ws_part N: N WebSocket clients against a fresh server.
+# ws_part N MODE: N WebSocket clients (pk_bench_ws_load MODE wait or poll)
+# against a fresh server; figures named serve_ws_N_ (wait) or serve_ws_N_poll_.
 ws_part() {
-  local n=$1 idle_mb cpu0 t0 out cpu_pct peak_mb slow rejected connected from to received stored expected lost ctx
-  log "serve: $n WebSocket clients, $TARGETS targets at 1 Hz, ${WS_SECONDS}s"
+  local n=$1 mode=$2 name=serve_ws_$1 idle_mb cpu0 t0 out cpu_pct peak_mb slow rejected connected from to received stored expected lost ctx
+  [[ $mode == poll ]] && name+=_poll
+  log "serve: $n WebSocket clients ($mode), $TARGETS targets at 1 Hz, ${WS_SECONDS}s"
   start_server
   sleep 2
   idle_mb=$(hwm_mb)
   cpu0=$(cpu_ticks)
   t0=$(date +%s.%N)
-  out="$PK_TMP/ws.$n.json"
+  out="$PK_TMP/ws.$n.$mode.json"
   timeout -k 5 $((WS_SECONDS + 200)) ip netns exec "$(ns serve)" \
-    "$WS_LOAD" 127.0.0.1 "$PORT" "$n" "$WS_SECONDS" "$WS_THREADS" >"$out" 2>"$out.err" ||
+    "$WS_LOAD" 127.0.0.1 "$PORT" "$n" "$WS_SECONDS" "$WS_THREADS" 3 "$mode" >"$out" 2>"$out.err" ||
     { echo "serve.bash: pk_bench_ws_load failed: $(head -c 500 "$out.err")" >&2; exit 1; }
   cpu_pct=$(calc "($(cpu_ticks) - $cpu0) / $(getconf CLK_TCK) / ($(date +%s.%N) - $t0) * 100")
   peak_mb=$(hwm_mb)
@@ -174,23 +185,25 @@ ws_part() {
   stored=$(sqlite3 "$DB" "SELECT count(*) FROM samples WHERE ts >= $from AND ts < $to")
   expected=$((stored * connected))
   lost=$((expected - received))
-  ctx=("clients=$n" "connected=$connected" "targets=$TARGETS" "seconds=$WS_SECONDS" "client_threads=$WS_THREADS"
+  ctx=("clients=$n" "client_mode=$mode" "connected=$connected" "targets=$TARGETS" "seconds=$WS_SECONDS" "client_threads=$WS_THREADS"
     "connect_s=$(json_get "$out" connect_s)" "closed_early=$(json_get "$out" closed_early)")
-  emit "serve_ws_${n}_delivery_p50_ms" "$(json_get "$out" latency_p50_ms)" ms "${ctx[@]}"
-  emit "serve_ws_${n}_delivery_p95_ms" "$(json_get "$out" latency_p95_ms)" ms "${ctx[@]}"
-  emit "serve_ws_${n}_delivery_p99_ms" "$(json_get "$out" latency_p99_ms)" ms "${ctx[@]}"
-  emit "serve_ws_${n}_delivery_max_ms" "$(json_get "$out" latency_max_ms)" ms "${ctx[@]}"
-  emit "serve_ws_${n}_results_expected" "$expected" count "${ctx[@]}" "samples_stored=$stored"
-  emit "serve_ws_${n}_results_lost" "$lost" count "${ctx[@]}" "lost_pct=$( ((expected > 0)) && calc "100 * $lost / $expected" || echo 0)"
-  emit "serve_ws_${n}_slow_closed" "${slow:-null}" count "${ctx[@]}" "rejected=${rejected:-null}"
-  emit "serve_ws_${n}_server_rss_mb" "$peak_mb" MB "${ctx[@]}" "idle_mb=$idle_mb"
-  emit "serve_ws_${n}_server_cpu_pct" "$cpu_pct" "%" "${ctx[@]}"
-  emit "serve_ws_${n}_client_cpu_pct" "$(calc "100 * $(json_get "$out" cpu_s) / $(json_get "$out" wall_s)")" "%" "${ctx[@]}"
+  emit "${name}_delivery_p50_ms" "$(json_get "$out" latency_p50_ms)" ms "${ctx[@]}"
+  emit "${name}_delivery_p95_ms" "$(json_get "$out" latency_p95_ms)" ms "${ctx[@]}"
+  emit "${name}_delivery_p99_ms" "$(json_get "$out" latency_p99_ms)" ms "${ctx[@]}"
+  emit "${name}_delivery_max_ms" "$(json_get "$out" latency_max_ms)" ms "${ctx[@]}"
+  emit "${name}_results_expected" "$expected" count "${ctx[@]}" "samples_stored=$stored"
+  emit "${name}_results_lost" "$lost" count "${ctx[@]}" "lost_pct=$( ((expected > 0)) && calc "100 * $lost / $expected" || echo 0)"
+  emit "${name}_slow_closed" "${slow:-null}" count "${ctx[@]}" "rejected=${rejected:-null}"
+  emit "${name}_server_rss_mb" "$peak_mb" MB "${ctx[@]}" "idle_mb=$idle_mb"
+  emit "${name}_server_cpu_pct" "$cpu_pct" "%" "${ctx[@]}"
+  emit "${name}_client_cpu_pct" "$(calc "100 * $(json_get "$out" cpu_s) / $(json_get "$out" wall_s)")" "%" "${ctx[@]}"
 }
 
 # ---------------------------------------------------------------------------
 [[ " $PARTS " == *" http "* ]] && http_part
 if [[ " $PARTS " == *" ws "* ]]; then
-  for n in $CLIENT_COUNTS; do ws_part "$n"; done
+  for n in $CLIENT_COUNTS; do
+    for mode in $WS_MODES; do ws_part "$n" "$mode"; done
+  done
 fi
 exit 0

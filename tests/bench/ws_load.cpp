@@ -2,7 +2,14 @@
 // receiving every ping_result (no subscription: all targets), measuring how
 // late each result arrives (tests/bench/serve.bash).
 //
-//   pk_bench_ws_load HOST PORT CLIENTS SECONDS [THREADS] [WARMUP_SECONDS]
+//   pk_bench_ws_load HOST PORT CLIENTS SECONDS [THREADS] [WARMUP_SECONDS] [MODE]
+//
+// MODE "wait" (default): the I/O threads sleep in epoll_wait until a socket
+// is readable. "poll": they poll without sleeping (a core each). On loopback
+// the kernel runs the receiver's side of TCP, and the wake-up of a sleeping
+// receiver, inside the sender's send call: with sleeping clients the server
+// pays for waking them (an inter-processor interrupt per wake-up in a VM),
+// which across a network it does not; polling clients take that cost away.
 //
 // Connects CLIENTS clients to ws://HOST:PORT/api/ws/ping-status (at most 200
 // handshakes in flight), waits WARMUP_SECONDS (default 3) once all are
@@ -377,7 +384,7 @@ void launch_next(Shared& shared) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s HOST PORT CLIENTS SECONDS [THREADS] [WARMUP_SECONDS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s HOST PORT CLIENTS SECONDS [THREADS] [WARMUP_SECONDS] [wait|poll]\n", argv[0]);
     return 2;
   }
   Shared shared;
@@ -387,6 +394,12 @@ int main(int argc, char** argv) {
   const int seconds = std::atoi(argv[4]);
   const int threads = argc > 5 ? std::max(1, std::atoi(argv[5])) : 1;
   const int warmup = argc > 6 ? std::atoi(argv[6]) : 3;
+  const std::string mode = argc > 7 ? argv[7] : "wait";
+  if (mode != "wait" && mode != "poll") {
+    std::fprintf(stderr, "%s: MODE must be wait or poll, got '%s'\n", argv[0], mode.c_str());
+    return 2;
+  }
+  const bool poll = mode == "poll";
 
   asio::io_context io(threads);
   tcp::resolver resolver(io);
@@ -396,7 +409,16 @@ int main(int argc, char** argv) {
 
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  std::atomic<bool> done{false};
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&io, &done, poll] {
+      if (!poll) {
+        io.run();
+        return;
+      }
+      while (!done) io.poll();  // epoll_wait without sleeping
+    });
+  }
 
   auto began = std::chrono::steady_clock::now();
   for (int i = 0; i < std::min(k_max_handshakes, shared.clients); ++i) launch_next(shared);
@@ -417,6 +439,7 @@ int main(int argc, char** argv) {
   work.reset();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   io.stop();
+  done = true;
   for (auto& t : pool) t.join();
   shared.all.clear();  // while the io_context lives
 
