@@ -101,6 +101,15 @@ Response respond(const Request& request, ServerContext& ctx) {
       if (match.handler != nullptr) {
         Request routed = request;
         routed.params = std::move(match.params);
+        // After a handler that may change the database (even one that
+        // throws): no answer cached before it is served, so the client reads
+        // its own change next. Refused requests changed nothing.
+        struct ClearAfter {
+          ResponseCache* cache;
+          ~ClearAfter() {
+            if (cache != nullptr) cache->cleared();
+          }
+        } clear_after{method == Method::get || method == Method::options ? nullptr : &ctx.state.cache};
         response = (*match.handler)(routed, ctx.state);
       } else if (!match.allowed.empty()) {
         response = error_response(405, "Method Not Allowed");
@@ -110,9 +119,6 @@ Response respond(const Request& request, ServerContext& ctx) {
       }
     }
     add_cors_headers(request, options, response);
-    if (request.method != Method::get && request.method != Method::head && request.method != Method::options) {
-      ctx.state.cache.invalidate();  // the answers cached before may not hold
-    }
     return response;
   } catch (const std::exception&) {
     // Never the exception's text: it may hold SQL or paths.

@@ -46,8 +46,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 std::optional<Request> to_request(const boost::beast::http::request<boost::beast::http::string_body>& request);
 
 // The answer to a request: security, CORS, routing, errors. Runs the handler
-// (which may block on the database); never throws. A mutating request
-// (POST, PUT, PATCH, DELETE) makes every cached answer stale.
+// (which may block on the database); never throws. After a mutating request
+// (POST, PUT, PATCH, DELETE) no answer cached before it is served.
 Response respond(const Request& request, ServerContext& ctx);
 
 // The cached answer to a GET or HEAD (ServeState::cache, with security and

@@ -4,9 +4,15 @@
 
 namespace pk::serve {
 
-void ResponseCache::invalidate() {
+void ResponseCache::changed() {
   std::lock_guard lock(m_mutex);
   ++m_generation;
+}
+
+void ResponseCache::cleared() {
+  std::lock_guard lock(m_mutex);
+  m_floor = ++m_generation;
+  m_entries.clear();
 }
 
 std::uint64_t ResponseCache::generation() const {
@@ -21,7 +27,7 @@ std::optional<ResponseCache::Found> ResponseCache::find(const std::string& key, 
   Entry& e = it->second;
   const auto age = now - e.computed;
   if (e.generation == m_generation && age < m_limits.max_age) return Found{e.response, false};
-  if (age >= m_limits.max_stale) {
+  if (age >= m_limits.max_stale || e.generation < m_floor) {
     // Too old to stand in for the new answer: the caller computes it, and
     // a refresh that never stored (it failed) does not pin the entry.
     m_entries.erase(it);
@@ -36,7 +42,7 @@ void ResponseCache::store(const std::string& key, std::uint64_t generation, Cloc
                           const Response& response) {
   std::lock_guard lock(m_mutex);
   auto it = m_entries.find(key);
-  if (response.status != 200 || response.file || response.body.size() > m_limits.max_body) {
+  if (response.status != 200 || response.file || response.body.size() > m_limits.max_body || generation < m_floor) {
     if (it != m_entries.end()) it->second.refreshing = false;
     return;
   }

@@ -15,10 +15,13 @@ namespace pk::serve {
 // kept for the requests that repeat them: dashboards and scripts polling the
 // same URL. An answer depends on the database, the query and the clock, so an
 // entry is fresh while the database has not changed since it was computed
-// (invalidate(): the server's change watch, every mutating request) and it is
-// younger than max_age. A stale entry is still served while one request
-// computes its replacement (at most max_stale after it was computed), so
-// pollers never queue behind a recomputation; an older one is not served.
+// and it is younger than max_age. A stale entry is still served while one
+// request computes its replacement (at most max_stale after it was
+// computed), so pollers never queue behind a recomputation; an older one is
+// not served. Two kinds of change: changed() (another connection committed:
+// the collector's writer, another process; seen by the server's watch within
+// 100 ms) makes entries stale; cleared() (a mutating request of this server)
+// makes them unusable, so a client reads its own writes at once.
 // Thread-safe.
 class ResponseCache {
  public:
@@ -35,7 +38,9 @@ class ResponseCache {
   explicit ResponseCache(Limits limits) : m_limits(limits) {}
 
   // The database changed: every entry is stale from now on.
-  void invalidate();
+  void changed();
+  // This server changed the database: no entry computed before is served.
+  void cleared();
   std::uint64_t generation() const;
 
   struct Found {
@@ -69,6 +74,7 @@ class ResponseCache {
   Limits m_limits;
   mutable std::mutex m_mutex;
   std::uint64_t m_generation = 0;
+  std::uint64_t m_floor = 0;  // entries computed in an older generation are never served
   std::unordered_map<std::string, Entry> m_entries;
 };
 

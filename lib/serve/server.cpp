@@ -143,7 +143,7 @@ class Ticker {
       auto version = store::inventory::data_version(m_watch);
       if (!version || *version != m_version) {
         m_version = version ? *version : -1;
-        m_ctx.state.cache.invalidate();
+        m_ctx.state.cache.changed();
       }
       m_watching = false;
     });

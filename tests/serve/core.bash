@@ -135,6 +135,13 @@ expect_stdout_contains "unmasked client frame: closed with 1002"
 expect_stdout_contains "reserved opcode: closed with 1002"
 expect_stdout_contains "oversized length: closed with 1009"
 expect_stdout_contains "invalid utf-8 text: closed with 1007"
+py "$HERE/ws_checks.py" framing
+expect_code 0
+expect_stdout_contains "first message connection_established"
+expect_stdout_contains "pong frame b'hi'"
+expect_stdout_contains "reply to the fragmented message pong"
+expect_stdout_contains "close answered with 4000"
+expect_stdout_contains "then the connection ended True"
 http GET /api/ws/connections
 expect_code 200
 expect_json "d['active_connections']" "0"
@@ -234,5 +241,32 @@ kill -INT "$run_pid"
 wait "$run_pid"
 serve_stop INT
 expect_eq "serve exit code on SIGINT" "0" "$SERVE_EXIT"
+
+section "repeated reads are cached, and every change shows at once"
+serve_start --no-collect
+db_count() { "$PK_SYS_PYTHON" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM samples").fetchone()[0])' "$PINGKEEPER_DB"; }
+stored=$(db_count)
+http GET "/api/ping-metrics/count"
+expect_json "d['count']" "$stored"
+http GET "/api/ping-metrics/count"
+expect_json "d['count']" "$stored"
+# A change through the server: the very next read shows it.
+http POST /api/ping-metrics -H "Content-Type: application/json" -d '{"target_host": "127.0.0.1", "response_time_ms": 1.5}'
+expect_code 200
+http GET "/api/ping-metrics/count"
+expect_json "d['count']" "$((stored + 1))"
+# A change by another process: shown within a second (the server looks at
+# the database's data_version every 100 ms).
+run_pk run --duration 1s -q
+expect_code 0
+stored=$(db_count)
+for ((i = 0; i < 20; i++)); do
+  http GET "/api/ping-metrics/count"
+  [[ $PK_OUT == "{\"count\":$stored}" ]] && break
+  sleep 0.1
+done
+expect_json "d['count']" "$stored"
+expect_eq "seen within 2 s of the other process's commit" "yes" "$( ((i < 20)) && echo yes || echo no)"
+serve_stop
 
 finish

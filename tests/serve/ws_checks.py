@@ -168,6 +168,91 @@ def malformed_frames():
             print(f"{name}: closed with {code}")
 
 
+def raw_connect():
+    """A raw TCP WebSocket client: handshake done, the socket and what came after the 101 head."""
+    host, port = os.environ["SERVE_URL"].split("//", 1)[1].split(":")
+    s = socket.create_connection((host, int(port)), timeout=5)
+    s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            fail("no handshake answer")
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    if not head.startswith(b"HTTP/1.1 101"):
+        fail(f"handshake answered {head[:40]!r}")
+    return s, rest
+
+
+def client_frame(first, payload, key=b"\x01\x02\x03\x04"):
+    """A masked client frame (payload < 126 bytes)."""
+    masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    return bytes([first, 0x80 | len(payload)]) + key + masked
+
+
+class FrameStream:
+    """Server frames from a raw socket, parsed as they come."""
+
+    def __init__(self, sock, rest):
+        self.sock, self.data = sock, rest
+
+    def next(self):
+        while True:
+            if len(self.data) >= 2:
+                length, at = self.data[1] & 0x7F, 2
+                if length == 126 and len(self.data) >= 4:
+                    length, at = int.from_bytes(self.data[2:4], "big"), 4
+                elif length == 127 and len(self.data) >= 10:
+                    length, at = int.from_bytes(self.data[2:10], "big"), 10
+                if length < 126 or at > 2:
+                    if self.data[1] & 0x80:
+                        fail("the server masked a frame")
+                    if len(self.data) >= at + length:
+                        opcode, payload = self.data[0] & 0x0F, self.data[at:at + length]
+                        self.data = self.data[at + length:]
+                        return opcode, payload
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None, b""
+            self.data += chunk
+
+    def until(self, wanted):
+        """The next frame for which wanted(opcode, payload) holds (live traffic skipped); fails after 10 s."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            opcode, payload = self.next()
+            if opcode is None:
+                fail("the connection ended")
+            if wanted(opcode, payload):
+                return opcode, payload
+        fail("no such frame within 10 s")
+
+
+def framing():
+    """Raw frames: a fragmented message with a ping between its fragments, then a close handshake."""
+    s, rest = raw_connect()
+    frames = FrameStream(s, rest)
+    _, first = frames.until(lambda op, p: op == 1)
+    print("first message", json.loads(first)["type"])
+    s.sendall(client_frame(0x01, b'{"type":') + client_frame(0x89, b"hi") + client_frame(0x80, b'"ping"}'))
+    _, pong = frames.until(lambda op, p: op == 0xA)
+    print("pong frame", pong)
+    _, reply = frames.until(lambda op, p: op == 1 and json.loads(p)["type"] in ("pong", "error"))
+    print("reply to the fragmented message", json.loads(reply)["type"])
+    s.sendall(client_frame(0x88, (4000).to_bytes(2, "big") + b"bye"))
+    opcode, payload = frames.until(lambda op, p: op == 8)
+    print("close answered with", int.from_bytes(payload[:2], "big"))
+    s.settimeout(5)
+    try:
+        end = s.recv(1)
+    except socket.timeout:
+        fail("the server kept the connection open after the close handshake")
+    print("then the connection ended", end == b"")
+    s.close()
+
+
 def slow():
     """Raw TCP, a tiny receive buffer: sends many pings and reads nothing, so
     the pongs pile up in the server's queue. Prints how the connection ended."""
@@ -204,7 +289,7 @@ def slow():
 
 if __name__ == "__main__":
     what = sys.argv[1]
-    if what in ("malformed_frames", "slow"):
+    if what in ("malformed_frames", "slow", "framing"):
         globals()[what]()
     elif what == "live":
         asyncio.run(live(int(sys.argv[2])))

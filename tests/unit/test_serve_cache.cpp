@@ -55,7 +55,7 @@ TEST_CASE("serve.cache: a change makes every entry stale; too old an entry is no
   const auto t0 = ResponseCache::Clock::now();
   cache.store("/a", cache.generation(), t0, body("a"));
   cache.store("/b", cache.generation(), t0, body("b"));
-  cache.invalidate();
+  cache.changed();
   auto a = cache.find("/a", t0 + 1ms);
   REQUIRE(a);
   CHECK(a->refresh);
@@ -86,7 +86,7 @@ TEST_CASE("serve.cache: only 200 answers with a body within the limit are kept; 
   CHECK(cache.find("/a", t0 + 20ms)->response.body == "new");
 
   // A failed refresh (500) releases the claim: the next caller refreshes.
-  cache.invalidate();
+  cache.changed();
   REQUIRE(cache.find("/a", t0 + 30ms)->refresh);
   cache.store("/a", cache.generation(), t0 + 30ms, body("err", 500));
   REQUIRE(cache.find("/a", t0 + 40ms)->refresh);
@@ -149,11 +149,9 @@ TEST_CASE("serve.cache: cached routes answer repeats without the handler, securi
   CHECK(respond(get, ctx).status == 401);
   state.options.token_reads = false;
 
-  // A mutating request makes the answer stale: served once more while the
+  // A change seen in the database: the answer is served once more while the
   // blocking pool computes the new one.
-  auto post = request(Method::post, "/api/change");
-  post.headers["authorization"] = "Bearer abcdefghijklmnop";
-  CHECK(respond(post, ctx).status == 200);
+  state.cache.changed();
   auto stale = cached_answer(get, ctx);
   REQUIRE(stale);
   CHECK(stale->body == "answer 1 ");
@@ -162,4 +160,30 @@ TEST_CASE("serve.cache: cached routes answer repeats without the handler, securi
   auto refreshed = cached_answer(get, ctx);
   REQUIRE(refreshed);
   CHECK(refreshed->body == "answer 2 ");
+
+  // A refused change changed nothing: the cache stays.
+  CHECK(respond(request(Method::post, "/api/change"), ctx).status == 401);
+  CHECK(cached_answer(get, ctx));
+
+  // A mutating request through the server: nothing cached before is served.
+  auto post = request(Method::post, "/api/change");
+  post.headers["authorization"] = "Bearer abcdefghijklmnop";
+  CHECK(respond(post, ctx).status == 200);
+  CHECK_FALSE(cached_answer(get, ctx));
+  CHECK(respond(get, ctx).body == "answer 3 ");
+  CHECK(cached_answer(get, ctx)->body == "answer 3 ");
+}
+
+TEST_CASE("serve.cache: after cleared() an answer computed before it is neither served nor kept") {
+  ResponseCache cache;
+  const auto t0 = ResponseCache::Clock::now();
+  cache.store("/a", cache.generation(), t0, body("a"));
+  const auto before = cache.generation();
+  cache.cleared();
+  CHECK(cache.size() == 0);
+  CHECK_FALSE(cache.find("/a", t0));
+  cache.store("/a", before, t0 + 1ms, body("computed across the change"));
+  CHECK_FALSE(cache.find("/a", t0 + 2ms));
+  cache.store("/a", cache.generation(), t0 + 3ms, body("after"));
+  CHECK(cache.find("/a", t0 + 4ms)->response.body == "after");
 }
