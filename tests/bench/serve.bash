@@ -13,7 +13,11 @@
 #              ceiling by the time requests take: the ceiling is RATE/0.9,
 #              so the rate reaches RATE while a request takes under a tenth
 #              of the wait; the achieved rate is reported) and flat out (50
-#              connections, no delay); req/s, latency p50/p90/p99, errors.
+#              connections, no delay); then the first two flat out
+#              "uncached": every request with its own Accept field, which
+#              those routes ignore but the server's answer cache keys on, so
+#              each answer is computed afresh; req/s, latency p50/p90/p99,
+#              errors.
 #   WebSocket: for each of BENCH_SERVE_CLIENTS (default "1000 10000"), a fresh
 #              server and pk_bench_ws_load with that many clients, each
 #              receiving every ping_result of the 100 targets for
@@ -108,7 +112,7 @@ wrk_ms() {
     else print "null" }'
 }
 
-# http_round NAME PATH MODE: wrk against PATH (MODE paced or max); emits the figures.
+# http_round NAME PATH MODE: wrk against PATH (MODE paced, max or uncached); emits the figures.
 http_round() {
   local name=$1 path=$2 mode=$3 out="$PK_TMP/wrk.$1.$3" script=() status
   status=$(ns_exec serve curl -s -o /dev/null -w '%{http_code}' "$BASE$path")
@@ -120,6 +124,17 @@ http_round() {
   if [[ $mode == paced ]]; then
     printf 'function delay()\n  return %s\nend\n' "$(calc "0.9 * $CONNECTIONS * 1000 / $RATE")" >"$PK_TMP/pace.lua"
     script=(-s "$PK_TMP/pace.lua")
+  elif [[ $mode == uncached ]]; then
+    # Every request another Accept field (which these routes ignore) and so
+    # another cache key: the cost of an answer computed afresh.
+    cat >"$PK_TMP/uncached.lua" <<'LUA'
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, {["Accept"] = "application/json; pk-bench=" .. counter})
+end
+LUA
+    script=(-s "$PK_TMP/uncached.lua")
   fi
   timeout -k 5 $((HTTP_SECONDS + 30)) ip netns exec "$(ns serve)" \
     wrk -t2 -c"$CONNECTIONS" -d"${HTTP_SECONDS}s" --latency "${script[@]}" "$BASE$path" >"$out" 2>&1 ||
@@ -154,6 +169,8 @@ http_part() {
     http_round "$stats_name" "$stats_path" "$mode"
     http_round metrics /metrics "$mode"
   done
+  http_round latest /api/ping-metrics/latest uncached
+  http_round "$stats_name" "$stats_path" uncached
   emit serve_http_server_rss_mb "$(hwm_mb)" MB "what=VmHWM after the HTTP rounds"
   ns_stop "$SERVER_PID"
 }
