@@ -79,8 +79,10 @@ std::optional<Response> cached_answer(const Request& request, ServerContext& ctx
     // The route's cached() wrapper stores the new answer.
     net::post(ctx.blocking, [&ctx, request] { (void)respond(request, ctx); });
   }
-  add_cors_headers(request, options, found->response);
-  return std::move(found->response);
+  ++ctx.state.counters.http_cache_hits;
+  Response response = *found->response;
+  add_cors_headers(request, options, response);
+  return response;
 }
 
 Response respond(const Request& request, ServerContext& ctx) {

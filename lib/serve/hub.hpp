@@ -41,8 +41,7 @@ class Hub {
   std::vector<std::shared_ptr<WsSession>> sessions();
   std::uint64_t head() const { return m_head.load(std::memory_order_acquire); }
   void set_head(std::uint64_t head) { m_head.store(head, std::memory_order_release); }
-  // Hands every session one message (status_update, heartbeat,
-  // host_status_change), framed once.
+  // Hands every session one message (status_update, heartbeat), framed once.
   void broadcast(const std::string& message);
   // Closes every session with 1001 (going away): the server is stopping.
   void close_all();

@@ -13,6 +13,7 @@ void ResponseCache::cleared() {
   std::lock_guard lock(m_mutex);
   m_floor = ++m_generation;
   m_entries.clear();
+  m_bytes = 0;
 }
 
 std::uint64_t ResponseCache::generation() const {
@@ -27,9 +28,9 @@ std::optional<ResponseCache::Found> ResponseCache::find(const std::string& key, 
   Entry& e = it->second;
   const auto age = now - e.computed;
   if (e.generation == m_generation && age < m_limits.max_age) return Found{e.response, false};
-  if (age >= m_limits.max_stale || e.generation < m_floor) {
-    // Too old to stand in for the new answer: the caller computes it, and
-    // a refresh that never stored (it failed) does not pin the entry.
+  if (age >= m_limits.max_stale) {
+    // Too old to stand in for the new answer: the caller computes it.
+    m_bytes -= e.response->body.size();
     m_entries.erase(it);
     return std::nullopt;
   }
@@ -46,21 +47,30 @@ void ResponseCache::store(const std::string& key, std::uint64_t generation, Cloc
     if (it != m_entries.end()) it->second.refreshing = false;
     return;
   }
+  auto kept = std::make_shared<const Response>(response);
   if (it != m_entries.end()) {
     // A slower computation must not replace a newer answer.
     if (it->second.computed <= started) {
-      it->second = Entry{response, generation, started, false};
+      m_bytes += kept->body.size();
+      m_bytes -= it->second.response->body.size();
+      it->second = Entry{std::move(kept), generation, started, false};
     } else {
       it->second.refreshing = false;
     }
-    return;
+  } else {
+    m_bytes += kept->body.size();
+    m_entries.emplace(key, Entry{std::move(kept), generation, started, false});
   }
-  if (m_entries.size() >= m_limits.max_entries) {
-    auto oldest = std::min_element(m_entries.begin(), m_entries.end(),
-                                   [](const auto& a, const auto& b) { return a.second.computed < b.second.computed; });
-    m_entries.erase(oldest);
+  while (m_entries.size() > m_limits.max_entries || (m_bytes > m_limits.max_bytes && m_entries.size() > 1)) {
+    evict_oldest();
   }
-  m_entries.emplace(key, Entry{response, generation, started, false});
+}
+
+void ResponseCache::evict_oldest() {
+  auto oldest = std::min_element(m_entries.begin(), m_entries.end(),
+                                 [](const auto& a, const auto& b) { return a.second.computed < b.second.computed; });
+  m_bytes -= oldest->second.response->body.size();
+  m_entries.erase(oldest);
 }
 
 void ResponseCache::abandon(const std::string& key) {
@@ -71,6 +81,11 @@ void ResponseCache::abandon(const std::string& key) {
 std::size_t ResponseCache::size() const {
   std::lock_guard lock(m_mutex);
   return m_entries.size();
+}
+
+std::size_t ResponseCache::bytes() const {
+  std::lock_guard lock(m_mutex);
+  return m_bytes;
 }
 
 std::string cache_key(const Request& request) {

@@ -3,6 +3,7 @@
 #include "serve/http.hpp"
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,7 @@ class ResponseCache {
     std::chrono::milliseconds max_age{1000};
     std::chrono::milliseconds max_stale{2000};
     std::size_t max_entries = 256;      // more: the oldest goes
+    std::size_t max_bytes = 32 << 20;   // bodies in all; more: the oldest go
     std::size_t max_body = 1 << 20;     // larger answers are not kept
   };
 
@@ -44,7 +46,7 @@ class ResponseCache {
   std::uint64_t generation() const;
 
   struct Found {
-    Response response;
+    std::shared_ptr<const Response> response;  // copied by the caller, outside the cache's lock
     // The caller must compute the replacement (the entry is stale and nobody
     // else does): run the route and store() it, or abandon(key).
     bool refresh = false;
@@ -62,10 +64,13 @@ class ResponseCache {
   void abandon(const std::string& key);
 
   std::size_t size() const;
+  std::size_t bytes() const;
 
  private:
+  void evict_oldest();
+
   struct Entry {
-    Response response;
+    std::shared_ptr<const Response> response;
     std::uint64_t generation = 0;
     Clock::time_point computed;
     bool refreshing = false;
@@ -74,7 +79,8 @@ class ResponseCache {
   Limits m_limits;
   mutable std::mutex m_mutex;
   std::uint64_t m_generation = 0;
-  std::uint64_t m_floor = 0;  // entries computed in an older generation are never served
+  std::uint64_t m_floor = 0;  // answers computed in an older generation are never kept
+  std::size_t m_bytes = 0;
   std::unordered_map<std::string, Entry> m_entries;
 };
 

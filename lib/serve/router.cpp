@@ -91,9 +91,15 @@ Handler cached(Handler handler) {
   return [handler = std::move(handler)](const Request& request, ServeState& state) {
     const auto generation = state.cache.generation();
     const auto started = ResponseCache::Clock::now();
-    auto response = handler(request, state);
-    state.cache.store(cache_key(request), generation, started, response);
-    return response;
+    auto key = cache_key(request);
+    try {
+      auto response = handler(request, state);
+      state.cache.store(key, generation, started, response);
+      return response;
+    } catch (...) {
+      state.cache.abandon(key);  // a refresh this was releases its claim
+      throw;
+    }
   };
 }
 

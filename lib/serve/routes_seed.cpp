@@ -178,7 +178,7 @@ void add_seed_routes(Router& router) {
              }));
   router.add(Method::get, "/api/ping-metrics/live", live);
   router.add(Method::get, "/api/ping-metrics/statistics", cached(statistics));
-  router.add(Method::get, "/api/ping-metrics/hosts", cached(hosts));
+  router.add(Method::get, "/api/ping-metrics/hosts", hosts);  // monitoring_active: not in the database
   router.add(Method::get, "/api/ping-metrics/hosts/{host}/summary", cached(summary));
   router.add(Method::get, "/api/ping-metrics/hosts/{host}/downtime", cached(downtime));
   router.add(Method::get, "/api/ping-metrics/count", cached(count));

@@ -194,6 +194,8 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   if (!listen) return std::unexpected(listen.error());
   auto db = store::Database::open(options.db_path, true);
   if (!db) return std::unexpected(db.error());
+  auto watch = store::Database::open(options.db_path);  // the ticker's look at data_version
+  if (!watch) return std::unexpected(watch.error());
 
   const int threads = options.threads;
   ServeState state(std::move(options));
@@ -234,8 +236,6 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   }
 
   auto guard = net::make_work_guard(io);
-  auto watch = store::Database::open(state.options.db_path);
-  if (!watch) return std::unexpected(watch.error());
   auto ticker = std::make_unique<Ticker>(
       ctx, std::move(*watch), stop,
       [&] {
@@ -269,7 +269,8 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   }
   // What still waits in the I/O context (sessions that did not close in
   // time, their handlers) goes now, while everything it refers to lives; the
-  // timer, the acceptor and the feed's strand before their context.
+  // timer and the acceptor before their context, the feed's thread (which
+  // posts to sessions) before the context too.
   ticker.reset();
   listener->reset();
   feed_holder.reset();

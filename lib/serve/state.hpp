@@ -40,7 +40,7 @@ struct ServeOptions {
   std::chrono::seconds ws_ping_every{30};    // heartbeat
   std::chrono::seconds ws_status_every{10};  // status_update
   std::chrono::seconds ws_idle_timeout{90};  // no message or pong this long: closed
-  std::chrono::milliseconds ws_batch{20};    // live results go out at most this often (together)
+  std::chrono::milliseconds ws_batch{20};    // after a quiet spell, the live feed's next sweep waits this long (LiveFeed)
   std::chrono::milliseconds tail_poll{100};  // --no-collect: how often the database is read for new samples
   int max_slow_requests = 2;                 // traceroutes, exports, cleanups at once (more: 503)
 };
@@ -119,6 +119,7 @@ struct ServeCounters {
   std::atomic<std::int64_t> ws_subscribed_all{0};  // sessions receiving every target (no subscribe_host)
   std::atomic<std::int64_t> http_requests{0};
   std::atomic<std::int64_t> http_errors{0};  // 5xx answers
+  std::atomic<std::int64_t> http_cache_hits{0};  // answered from ServeState::cache
   std::atomic<int> slow_in_flight{0};        // long requests running (serve::slow)
 };
 

@@ -109,6 +109,7 @@ void write_server(prom::Writer& out, const ServeCounters& c) {
       "WebSocket connections closed because their send queue was full.", c.ws_slow_closed);
   one("pingkeeper_http_requests_total", "counter", "HTTP requests answered.", c.http_requests);
   one("pingkeeper_http_server_errors_total", "counter", "HTTP requests answered with a 5xx status.", c.http_errors);
+  one("pingkeeper_http_cache_hits_total", "counter", "HTTP requests answered from the answer cache.", c.http_cache_hits);
 }
 
 }  // namespace

@@ -69,22 +69,25 @@ void WsSession::on_accept(beast::error_code ec) {
   m_socket->non_blocking(true, ignored);
   m_fd = m_socket->native_handle();
   m_last_heard = ticks(Clock::now());
+  const bool joined = !m_ctx.stopping && m_ctx.hub.join(shared_from_this());
   {
+    // Nothing reaches the client before the greeting: the live feed and
+    // broadcasts skip the session until it is open.
     std::lock_guard lock(m_mutex);
     m_open = true;
-    // Live results from the feed's head on; the ones before are in the live
-    // state that initial_data (below) reads.
-    m_cursor = m_ctx.hub.head();
+    if (!joined) {
+      close_locked(m_ctx.stopping ? ws::close_code::going_away : ws::close_code::try_again_later);
+    } else {
+      m_joined = true;
+      ++m_ctx.state.counters.ws_subscribed_all;
+      // Live results from the feed's head on; the ones before are in the
+      // live state that initial_data reads after it.
+      m_cursor = m_ctx.hub.head();
+      push_locked(std::make_shared<const std::string>(ws::text_frame(ws::connection_established(m_id))));
+      push_locked(std::make_shared<const std::string>(ws::text_frame(ws::initial_data(m_ctx.state.live.snapshot()))));
+      flush_locked();
+    }
   }
-  if (m_ctx.stopping || !m_ctx.hub.join(shared_from_this())) {
-    close(m_ctx.stopping ? ws::close_code::going_away : ws::close_code::try_again_later);
-    do_read();
-    return;
-  }
-  m_joined = true;
-  ++m_ctx.state.counters.ws_subscribed_all;
-  queue_text(ws::connection_established(m_id));
-  queue_text(ws::initial_data(m_ctx.state.live.snapshot()));
   do_read();
 }
 
@@ -128,12 +131,15 @@ void WsSession::on_event(ws::Event& event) {
     case Kind::pong: return;  // hearing it was the point
     case Kind::close: {
       std::lock_guard lock(m_mutex);
-      if (m_closing) {
+      m_peer_closed = true;
+      if (m_close_sent) {
         // The client answers our close: the handshake is done.
         close_socket_locked();
-      } else {
+      } else if (!m_closing) {
+        // Echo the client's code; once it is out, the server closes (RFC 6455 7.1.1).
         close_locked(event.code == 0 ? ws::close_code::normal : event.code);
       }
+      // else our close is still queued: finish_close() ends it once sent.
       return;
     }
     case Kind::error: close(event.code); return;
@@ -212,28 +218,28 @@ void WsSession::subscribe(const ws::ClientMessage& message) {
       }
       bool subscribing = message.type == ws::ClientMessage::Type::subscribe_host;
       core::Json ids = core::Json::array();
-      bool all = false;
-      {
-        std::lock_guard lock(self->m_mutex);
-        for (const auto& t : targets) {
-          ids.push_back(t.name);
-          if (subscribing) {
-            self->m_subscribed.insert(t.id);
-          } else {
-            self->m_subscribed.erase(t.id);
-          }
+      for (const auto& t : targets) ids.push_back(t.name);
+      // The subscription, the reply and the backfill at once: no live
+      // result of the new subscription goes out before them.
+      std::lock_guard lock(self->m_mutex);
+      for (const auto& t : targets) {
+        if (subscribing) {
+          self->m_subscribed.insert(t.id);
+        } else {
+          self->m_subscribed.erase(t.id);
         }
-        all = self->m_subscribed.empty();
-        if (self->m_all != all) self->m_ctx.state.counters.ws_subscribed_all += all ? 1 : -1;
-        self->m_all = all;
       }
+      const bool all = self->m_subscribed.empty();
+      if (self->m_all != all) self->m_ctx.state.counters.ws_subscribed_all += all ? 1 : -1;
+      self->m_all = all;
       core::Json reply{{"type", subscribing ? "subscribed" : "unsubscribed"},
                        {"host", message.host},
                        {"targets", std::move(ids)},
                        {"all_hosts", all}};
       if (subscribing) reply["backfill"] = backfill.size();
-      self->queue_text(reply.dump());
-      for (const auto& text : backfill) self->queue_text(text);
+      self->push_locked(std::make_shared<const std::string>(ws::text_frame(reply.dump())));
+      for (const auto& text : backfill) self->push_locked(std::make_shared<const std::string>(ws::text_frame(text)));
+      self->flush_locked();
     });
   });
 }
@@ -440,9 +446,14 @@ void WsSession::close_locked(std::uint16_t code) {
 }
 
 void WsSession::finish_close() {
-  // Our close frame is out: no more from this side; the client answers with
-  // its close frame (or the connection's end), which ends the session.
   m_close_sent = true;
+  if (m_peer_closed) {
+    // Both close frames are exchanged: the server closes the connection.
+    post_close_socket();
+    return;
+  }
+  // No more from this side; the client answers with its close frame (or the
+  // connection's end), which ends the session, or check_idle() does in 5 s.
   ::shutdown(m_fd, SHUT_WR);
 }
 
@@ -459,11 +470,13 @@ void WsSession::close_socket_locked() {
     return;
   }
   m_closed = true;
-  m_queue.clear();
-  m_front_sent = 0;
   beast::error_code ignored;
   m_socket->shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  // Closed first: a write in flight is cancelled and no longer reads the
+  // frames it points into; then they may go.
   m_socket->close(ignored);
+  m_queue.clear();
+  m_front_sent = 0;
 }
 
 }  // namespace pk::serve

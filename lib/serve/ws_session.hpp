@@ -114,7 +114,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::vector<boost::asio::const_buffer> m_write_buffers;
   bool m_open = false;            // the handshake is done
   bool m_closing = false;         // a close frame is queued: nothing more
-  bool m_close_sent = false;      // ... and sent (our side is shut down)
+  bool m_close_sent = false;      // ... and sent
+  bool m_peer_closed = false;     // the client's close frame came
   bool m_closed = false;          // the socket is closed
   Clock::time_point m_closing_since{};
   std::uint64_t m_cursor = 0;     // the live feed's next result for this session

@@ -250,6 +250,16 @@ def framing():
     except socket.timeout:
         fail("the server kept the connection open after the close handshake")
     print("then the connection ended", end == b"")
+    # Our socket is still open: the server closed its end first (RFC 6455 7.1.1).
+    import urllib.request
+    active = None
+    for _ in range(40):
+        with urllib.request.urlopen(os.environ["SERVE_URL"] + "/api/ws/connections", timeout=5) as r:
+            active = json.load(r)["active_connections"]
+        if active == 0:
+            break
+        time.sleep(0.05)
+    print("the server closed first: active connections", active)
     s.close()
 
 

@@ -31,14 +31,14 @@ TEST_CASE("serve.cache: fresh while the generation holds and younger than max_ag
   cache.store("/a", cache.generation(), t0, body("one"));
   auto hit = cache.find("/a", t0 + 999ms);
   REQUIRE(hit);
-  CHECK(hit->response.body == "one");
+  CHECK(hit->response->body == "one");
   CHECK_FALSE(hit->refresh);
   CHECK_FALSE(cache.find("/b", t0));
 
   // Aged: still served while one caller refreshes; the others do not refresh too.
   auto aged = cache.find("/a", t0 + 1000ms);
   REQUIRE(aged);
-  CHECK(aged->response.body == "one");
+  CHECK(aged->response->body == "one");
   CHECK(aged->refresh);
   auto again = cache.find("/a", t0 + 1001ms);
   REQUIRE(again);
@@ -46,7 +46,7 @@ TEST_CASE("serve.cache: fresh while the generation holds and younger than max_ag
   cache.store("/a", cache.generation(), t0 + 1000ms, body("two"));
   auto fresh = cache.find("/a", t0 + 1010ms);
   REQUIRE(fresh);
-  CHECK(fresh->response.body == "two");
+  CHECK(fresh->response->body == "two");
   CHECK_FALSE(fresh->refresh);
 }
 
@@ -64,7 +64,7 @@ TEST_CASE("serve.cache: a change makes every entry stale; too old an entry is no
   cache.store("/a", before, t0 + 2ms, body("a2"));
   auto a2 = cache.find("/a", t0 + 3ms);
   REQUIRE(a2);
-  CHECK(a2->response.body == "a2");
+  CHECK(a2->response->body == "a2");
   CHECK(a2->refresh);
   // Older than max_stale: gone, the caller computes.
   CHECK_FALSE(cache.find("/b", t0 + 2000ms));
@@ -72,7 +72,8 @@ TEST_CASE("serve.cache: a change makes every entry stale; too old an entry is no
 }
 
 TEST_CASE("serve.cache: only 200 answers with a body within the limit are kept; a slower answer loses") {
-  ResponseCache cache(ResponseCache::Limits{.max_age = 1000ms, .max_stale = 2000ms, .max_entries = 2, .max_body = 4});
+  ResponseCache cache(
+      ResponseCache::Limits{.max_age = 1000ms, .max_stale = 2000ms, .max_entries = 2, .max_bytes = 1000, .max_body = 4});
   const auto t0 = ResponseCache::Clock::now();
   cache.store("/e", cache.generation(), t0, body("x", 404));
   cache.store("/big", cache.generation(), t0, body("12345"));
@@ -83,7 +84,7 @@ TEST_CASE("serve.cache: only 200 answers with a body within the limit are kept; 
 
   cache.store("/a", cache.generation(), t0 + 10ms, body("new"));
   cache.store("/a", cache.generation(), t0, body("old"));  // started earlier, finished later
-  CHECK(cache.find("/a", t0 + 20ms)->response.body == "new");
+  CHECK(cache.find("/a", t0 + 20ms)->response->body == "new");
 
   // A failed refresh (500) releases the claim: the next caller refreshes.
   cache.changed();
@@ -99,6 +100,22 @@ TEST_CASE("serve.cache: only 200 answers with a body within the limit are kept; 
   CHECK(cache.size() == 2);
   CHECK_FALSE(cache.find("/a", t0 + 70ms));
   CHECK(cache.find("/c", t0 + 70ms));
+  CHECK(cache.bytes() == 2);
+}
+
+TEST_CASE("serve.cache: the bodies kept stay within max_bytes; the oldest go") {
+  ResponseCache cache(
+      ResponseCache::Limits{.max_age = 1000ms, .max_stale = 2000ms, .max_entries = 100, .max_bytes = 10, .max_body = 8});
+  const auto t0 = ResponseCache::Clock::now();
+  cache.store("/a", cache.generation(), t0, body("aaaa"));
+  cache.store("/b", cache.generation(), t0 + 1ms, body("bbbb"));
+  CHECK(cache.bytes() == 8);
+  cache.store("/c", cache.generation(), t0 + 2ms, body("cccc"));
+  CHECK(cache.bytes() == 8);
+  CHECK_FALSE(cache.find("/a", t0 + 3ms));
+  cache.store("/b", cache.generation(), t0 + 4ms, body("bb"));  // replaced: its old size no longer counts
+  CHECK(cache.bytes() == 6);
+  CHECK(cache.find("/b", t0 + 5ms)->response->body == "bb");
 }
 
 TEST_CASE("serve.cache: cached routes answer repeats without the handler, security first, changes refresh") {
@@ -142,7 +159,12 @@ TEST_CASE("serve.cache: cached routes answer repeats without the handler, securi
   (void)respond(request(Method::get, "/api/plain"), ctx);
   CHECK_FALSE(cached_answer(request(Method::get, "/api/plain"), ctx));
 
-  // Reads that need a token are refused before the cache is looked at.
+  // A page of another site reaching an open loopback server (DNS rebinding)
+  // is refused before the cache is looked at, and so are reads that need a token.
+  auto rebinding = get;
+  rebinding.headers["host"] = "attacker.example:8080";
+  CHECK_FALSE(cached_answer(rebinding, ctx));
+  CHECK(respond(rebinding, ctx).status == 403);
   state.options.tokens = {"abcdefghijklmnop"};
   state.options.token_reads = true;
   CHECK_FALSE(cached_answer(get, ctx));
@@ -185,5 +207,5 @@ TEST_CASE("serve.cache: after cleared() an answer computed before it is neither 
   cache.store("/a", before, t0 + 1ms, body("computed across the change"));
   CHECK_FALSE(cache.find("/a", t0 + 2ms));
   cache.store("/a", cache.generation(), t0 + 3ms, body("after"));
-  CHECK(cache.find("/a", t0 + 4ms)->response.body == "after");
+  CHECK(cache.find("/a", t0 + 4ms)->response->body == "after");
 }
