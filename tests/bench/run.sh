@@ -28,9 +28,9 @@
 #                traceroute vs traceroute(8) vs mtr -r -c1, wall, CPU, RSS
 #   serve.bash   pingkeeper serve collecting 100 loopback targets at 1 Hz:
 #                wrk on /api/ping-metrics/latest and /api/v1/stats (paced
-#                near 5,000 req/s and flat out); 1,000 and 10,000 WebSocket
-#                clients (pk_bench_ws_load): delivery latency, results lost,
-#                server peak RSS and CPU
+#                near 5,000 req/s, flat out, and uncached); 1,000 and 10,000
+#                WebSocket clients (pk_bench_ws_load, sleeping and polling):
+#                delivery latency, results lost, server peak RSS and CPU
 #
 # Environment: BENCH_ONLY="probe rtt ingest stats export traceroute serve" (a subset),
 # BENCH_OUT=FILE (also write the JSON lines there), and the knobs of each script (BENCH_REPS,
@@ -38,7 +38,7 @@
 # BENCH_INGEST_BATCH, BENCH_INGEST_REPS, BENCH_STATS_REPS, BENCH_DEMO_REPS,
 # BENCH_STATS_DAYS, BENCH_STATS_MANY_TARGETS, BENCH_EXPORT_REPS,
 # BENCH_EXPORT_TARGETS, BENCH_TRACE_REPS, BENCH_SERVE_CLIENTS, BENCH_SERVE_WS_SECONDS,
-# BENCH_SERVE_HTTP_SECONDS, BENCH_SERVE_RATE, BENCH_SERVE_WS_THREADS). Root is needed for the network
+# BENCH_SERVE_HTTP_SECONDS, BENCH_SERVE_RATE, BENCH_SERVE_WS_THREADS, BENCH_SERVE_WS_MODES). Root is needed for the network
 # namespaces of probe, rtt and traceroute (they skip otherwise, and fail
 # under CI=true).
 # Network safety (TESTING.md): packets go only to loopback inside a namespace
