@@ -133,7 +133,6 @@ async def live(count):
 
 def malformed_frames():
     """Raw TCP: a valid handshake, then frames that break RFC 6455."""
-    host, port = os.environ["SERVE_URL"].split("//", 1)[1].split(":")
     cases = {
         "unmasked client frame": b"\x81\x05hello",
         "reserved opcode": b"\x83\x80\x00\x00\x00\x00",
@@ -141,19 +140,9 @@ def malformed_frames():
         "invalid utf-8 text": b"\x81\x82\x00\x00\x00\x00\xc3\x28",
     }
     for name, frame in cases.items():
-        with socket.create_connection((host, int(port)), timeout=5) as s:
-            s.sendall(b"GET /api/ws/ping-status HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = s.recv(4096)
-                if not chunk:
-                    fail(f"{name}: no handshake answer")
-                head += chunk
-            if not head.startswith(b"HTTP/1.1 101"):
-                fail(f"{name}: handshake answered {head[:40]!r}")
+        s, data = raw_connect()
+        with s:
             s.sendall(frame)
-            data = b""
             try:
                 while True:
                     chunk = s.recv(65536)
