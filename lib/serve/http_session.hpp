@@ -17,8 +17,9 @@ namespace pk::serve {
 // One HTTP/1.1 connection: reads a request (header and body limits of
 // ServeOptions, the idle timeout), answers it, and reads the next while the
 // client keeps the connection alive; hands a WebSocket upgrade of
-// /api/ws/ping-status to a WsSession. Requests are answered one at a time,
-// their handlers on the blocking pool.
+// /api/ws/ping-status to a WsSession. Requests are answered one at a time:
+// a repeat of a cached answer on this thread (cached_answer), any other by
+// its handler on the blocking pool.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx);
