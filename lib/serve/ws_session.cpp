@@ -250,45 +250,16 @@ void WsSession::catch_up(const std::vector<LiveMessage>& log, std::uint64_t base
   if (!m_open || m_closing || m_closed || m_cursor >= head) return;
   const auto from = static_cast<std::size_t>(std::max(m_cursor, base) - base);
   m_cursor = head;
-  auto wanted = [&](const LiveMessage& m) { return m.everyone || m_all || m_subscribed.contains(m.target_id); };
-  if (!m_writing && m_queue.empty()) {
-    // Nothing waits for the socket: straight from the log to the kernel,
-    // and only what it does not take into the queue.
-    std::array<iovec, k_max_gather> iov{};
-    std::array<std::size_t, k_max_gather> which{};
-    std::size_t n = 0;
-    bool all_fit = true;
-    for (std::size_t i = from; i < log.size(); ++i) {
-      if (!wanted(log[i])) continue;
-      if (n == iov.size()) {
-        all_fit = false;
-        break;
-      }
-      iov[n] = iovec{const_cast<char*>(log[i].frame->data()), log[i].frame->size()};
-      which[n++] = i;
-    }
-    if (n == 0) return;
-    if (all_fit) {
-      auto sent = send_locked(iov.data(), n);
-      if (!sent) return;
-      std::size_t k = 0;
-      for (std::size_t left = *sent; k < n && left >= iov[k].iov_len; ++k) left -= iov[k].iov_len;
-      if (k == n) return;
-      std::size_t done = 0;
-      for (std::size_t j = 0; j < k; ++j) done += iov[j].iov_len;
-      for (std::size_t j = k; j < n; ++j) m_queue.push_back(log[which[j]].frame);
-      m_front_sent = *sent - done;
-      start_write_locked();
-      return;
-    }
-  }
   bool any = false;
   for (std::size_t i = from; i < log.size(); ++i) {
-    if (wanted(log[i])) {
-      push_locked(log[i].frame);
+    const auto& m = log[i];
+    if (m.everyone || m_all || m_subscribed.contains(m.target_id)) {
+      push_locked(m.frame);
       any = true;
     }
   }
+  // With nothing waiting for the socket, flush_locked() hands the lot to
+  // the kernel in one gather send.
   if (any) flush_locked();
 }
 
