@@ -3,6 +3,7 @@
 #include "context.hpp"
 
 #include "query/check.hpp"
+#include "util/strings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -28,7 +29,11 @@ int exit_code(ErrorKind kind) {
   return 1;
 }
 
-void print_error(std::string_view message) { fmt::print(stderr, "pingkeeper: error: {}\n", message); }
+// Errors may echo what was typed or read (a host, a line of a file): never a
+// terminal escape, never a megabyte.
+void print_error(std::string_view message) {
+  fmt::print(stderr, "pingkeeper: error: {}\n", util::printable(message, 2000));
+}
 
 // A failure: the message, and the exit code for `kind`; under the Nagios
 // convention (`check`) a status line on stdout too and always 3, UNKNOWN.

@@ -141,7 +141,7 @@ Expected<void> show_job(const Context& ctx, const JobView& v) {
 // Runs `change` on an open database and prints the job it returns.
 template <typename Fn>
 Expected<void> change_job(const Context& ctx, std::string_view verb, Fn&& change) {
-  auto db = ctx.open_db();
+  auto db = ctx.open_db_to_change();
   if (!db) return std::unexpected(db.error());
   auto job = change(*db);
   if (!job) return std::unexpected(job.error());

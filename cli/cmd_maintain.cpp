@@ -5,6 +5,7 @@
 #include "analyze/source.hpp"
 #include "collect/lock.hpp"
 #include "core/json.hpp"
+#include "maintain/clock_guard.hpp"
 #include "maintain/lock.hpp"
 #include "maintain/retention.hpp"
 #include "maintain/rollup_pass.hpp"
@@ -34,6 +35,7 @@ struct MaintainOptions {
   bool prune = false;
   bool vacuum = false;
   bool rebuild = false;
+  bool trust_clock = false;
 };
 
 // Maintenance progress ("pingkeeper: rollup 1m  42%") on a ProgressLine.
@@ -117,7 +119,7 @@ Expected<void> maintain_cmd(const Context& ctx, MaintainOptions o) {
   if (!o.rollup && !o.prune && !o.vacuum && !o.rebuild) o.rollup = o.prune = o.vacuum = true;
   auto zone = ctx.display_zone();
   if (!zone) return std::unexpected(zone.error());
-  auto db = ctx.open_db();
+  auto db = ctx.open_db_to_change(/*whole_if_small=*/true);
   if (!db) return std::unexpected(db.error());
   auto lock = maintain::MaintenanceLock::acquire(db->path(), /*wait=*/false);
   if (!lock && lock.error().kind == ErrorKind::busy) {
@@ -128,14 +130,20 @@ Expected<void> maintain_cmd(const Context& ctx, MaintainOptions o) {
   }
   if (!lock) return std::unexpected(lock.error());
 
+  // A clock far beyond the newest data is refused; otherwise maintenance
+  // never acts past the newest data plus a margin.
+  auto clock = maintain::check_clock(*db, ctx.now);
+  if (!clock) return std::unexpected(clock.error());
+  if (clock->far_ahead && !o.trust_clock) return invalid_input(maintain::clock_refusal(*clock).message + " (--trust-clock)");
+  const auto now = o.trust_clock ? ctx.now : clock->now;
   ProgressLine progress(!ctx.quiet && stderr_is_terminal());
   core::Json doc = {{"rollup", nullptr}, {"prune", nullptr}, {"vacuum", nullptr}};
   std::vector<std::pair<std::string, std::string>> fields;
   if (o.rollup || o.rebuild) {
     maintain::RollupOptions ro;
     ro.progress = progress_callback(progress);
-    ro.paced = collect::CollectorLock::held(db->path());  // no collector: nothing to make way for
-    auto r = o.rebuild ? maintain::rebuild_rollups(*db, ctx.now, ro) : maintain::run_rollup(*db, ctx.now, ro);
+    ro.paced = collect::CollectorLock::held(*db);  // no collector: nothing to make way for
+    auto r = o.rebuild ? maintain::rebuild_rollups(*db, now, ro) : maintain::run_rollup(*db, now, ro);
     progress.clear();
     if (!r) return std::unexpected(r.error());
     doc["rollup"] = rollup_json(*r, o.rebuild);
@@ -143,7 +151,7 @@ Expected<void> maintain_cmd(const Context& ctx, MaintainOptions o) {
     fields.insert(fields.end(), more.begin(), more.end());
   }
   if (o.prune) {
-    auto r = maintain::prune(*db, ctx.now, progress_callback(progress));
+    auto r = maintain::prune(*db, now, progress_callback(progress));
     progress.clear();
     if (!r) return std::unexpected(r.error());
     doc["prune"] = prune_json(*r);
@@ -229,10 +237,14 @@ void register_maintain(CLI::App& app, Context& ctx) {
   cmd->add_flag("--prune", o->prune, "Delete what each tier's retention lets go (see `retention show`)");
   cmd->add_flag("--vacuum", o->vacuum, "Give free pages back to the file system (incremental vacuum)");
   cmd->add_flag("--rebuild-rollups", o->rebuild, "Recompute every rollup tier wherever its source data is still kept");
+  cmd->add_flag("--trust-clock", o->trust_clock,
+                "Prune and roll up by the clock even when it is more than a day past the newest stored data");
   cmd->footer(
       "A running collector (`run`) rolls up every minute and prunes every hour by itself; `maintain` is for cron\n"
       "and for databases without a collector. Prune deletes in small transactions, so collection never stalls.\n"
-      "One maintenance at a time: a second one waits for the first. A progress line shows on a terminal.");
+      "One maintenance at a time: a second one waits for the first. A progress line shows on a terminal.\n"
+      "Against a wrong clock, maintenance never acts past the newest stored data plus 10 minutes, and refuses\n"
+      "(exit 2) when the clock is more than a day past it, unless --trust-clock says the clock is right.");
   cmd->callback([&ctx, o] { ctx.action = [&ctx, o] { return maintain_cmd(ctx, *o); }; });
 
   auto* retention = app.add_subcommand("retention", "Show or set how long each tier (raw, 1m, 1h, 1d) is kept");

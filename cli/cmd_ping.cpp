@@ -226,8 +226,9 @@ Expected<Plan> make_plan(const Context& ctx, const PingOptions& o, std::optional
 Expected<void> save(const std::optional<store::Database>& db, std::vector<core::Sample>& samples) {
   if (samples.empty() || !db) return {};
   auto ok = store::samples::insert_batch(*db, samples);
-  if (ok) samples.clear();
-  return ok;
+  if (!ok) return std::unexpected(ok.error());
+  samples.clear();
+  return {};
 }
 
 Expected<void> ping(const Context& ctx, const PingOptions& o) {

@@ -47,6 +47,8 @@ Expected<void> serve(const Context& ctx, const ServeCliOptions& o) {
   if (auto ok = serve::validate(options); !ok) return ok;
 
   const auto& stop = install_stop_signals();
+  options.reload_requests = &reload_requests();
+  options.flush_requests = &flush_requests();
   return serve::run(
       std::move(options), stop, [] { return probe::drop_privileges(); },
       [&](const serve::ServeReady& ready) {

@@ -34,11 +34,11 @@ std::string probe_text(const core::Target& t) {
   return "icmp";
 }
 
-// "k=v,k2=v2" for people; CSV uses ';' as `target import` reads it.
-std::string tags_text(const core::Tags& tags, char sep = ',') {
+// "k=v,k2=v2" for people (CSV: core::format_tags_cell, as `target import` reads it).
+std::string tags_text(const core::Tags& tags) {
   std::string out;
   for (const auto& [k, v] : tags) {
-    if (!out.empty()) out += sep;
+    if (!out.empty()) out += ',';
     out += k + "=" + v;
   }
   return out;
@@ -61,7 +61,7 @@ void print_targets(const Context& ctx, const std::vector<core::Target>& targets)
                             std::string(core::to_string(t.probe)), t.port ? std::to_string(*t.port) : "",
                             std::to_string(util::to_ms(t.interval)), std::to_string(util::to_ms(t.timeout)),
                             std::to_string(t.payload_size), t.paused ? "true" : "false", t.job_only ? "true" : "false",
-                            target_state(t), tags_text(t.tags, ';'), t.description});
+                            target_state(t), core::format_tags_cell(t.tags), t.description});
     }
     table.print_csv();
     return;
@@ -105,19 +105,37 @@ Expected<void> show_target(const Context& ctx, const core::Target& t) {
   return {};
 }
 
-Expected<std::string> read_input(const std::string& file) {
-  std::ostringstream buf;
-  if (file == "-") {
-    buf << std::cin.rdbuf();
-    return buf.str();
+// The most `target import` reads: far beyond any inventory (100,000 targets
+// of 100 bytes), far below what hurts (`/dev/zero` given by mistake).
+constexpr std::size_t k_max_import_bytes = std::size_t{32} << 20;
+
+// Reads at most one byte more than limit, so an overlong input is told apart.
+std::string read_bounded(std::istream& in, std::size_t limit) {
+  std::string text;
+  char buf[65536];
+  while (text.size() <= limit && in.read(buf, sizeof buf).gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
   }
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec))
-    return make_error(ErrorKind::io, fmt::format("cannot read {}: it is a folder", file));
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error(ErrorKind::io, fmt::format("cannot read {}: {}", file, std::strerror(errno)));
-  buf << in.rdbuf();
-  return buf.str();
+  return text;
+}
+
+Expected<std::string> read_input(const std::string& file) {
+  std::string text;
+  if (file == "-") {
+    text = read_bounded(std::cin, k_max_import_bytes);
+  } else {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+      return make_error(ErrorKind::io, fmt::format("cannot read {}: it is a folder", file));
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return make_error(ErrorKind::io, fmt::format("cannot read {}: {}", file, std::strerror(errno)));
+    text = read_bounded(in, k_max_import_bytes);
+  }
+  if (text.size() > k_max_import_bytes) {
+    return invalid_input(fmt::format("{} is larger than {} MiB, the most an import reads; split it",
+                                     file == "-" ? "the input" : file, k_max_import_bytes >> 20));
+  }
+  return text;
 }
 
 // What a command that changed targets prints: the targets in the requested
@@ -150,7 +168,7 @@ void register_add(CLI::App& group, Context& ctx) {
         if (!t) return std::unexpected(t.error());
         targets.push_back(std::move(*t));
       }
-      auto db = ctx.open_db();
+      auto db = ctx.open_db_to_change();
       if (!db) return std::unexpected(db.error());
       auto added = store::targets::add(*db, std::move(targets), ctx.now);
       if (!added) return std::unexpected(added.error());
@@ -181,7 +199,7 @@ void register_import(CLI::App& group, Context& ctx) {
         labels.push_back(fmt::format("line {}", row.line));
         targets.push_back(std::move(row.target));
       }
-      auto db = ctx.open_db();
+      auto db = ctx.open_db_to_change();
       if (!db) return std::unexpected(db.error());
       auto added = store::targets::add(*db, std::move(targets), ctx.now, labels);
       if (!added) return std::unexpected(added.error());
@@ -234,7 +252,7 @@ void register_edit_rm(CLI::App& group, Context& ctx) {
     ctx.action = [&ctx, ref, opts]() -> Expected<void> {
       auto patch = core::to_patch(*opts);
       if (!patch) return std::unexpected(patch.error());
-      auto db = ctx.open_db();
+      auto db = ctx.open_db_to_change();
       if (!db) return std::unexpected(db.error());
       auto t = store::targets::edit(*db, *ref, *patch, ctx.now);
       if (!t) return std::unexpected(t.error());
@@ -251,7 +269,7 @@ void register_edit_rm(CLI::App& group, Context& ctx) {
   rm->add_flag("--keep-data", *keep, "Keep its samples and traces (listed by `target list --all`)");
   rm->callback([&ctx, rm_ref, keep] {
     ctx.action = [&ctx, rm_ref, keep]() -> Expected<void> {
-      auto db = ctx.open_db();
+      auto db = ctx.open_db_to_change();
       if (!db) return std::unexpected(db.error());
       auto r = store::targets::remove(*db, *rm_ref, *keep, ctx.now);
       if (!r) return std::unexpected(r.error());
@@ -278,7 +296,7 @@ void register_pause_resume(CLI::App& group, Context& ctx) {
     cmd->callback([&ctx, refs, pause] {
       ctx.action = [&ctx, refs, pause]() -> Expected<void> {
         if (auto ok = ctx.reject_bracket_lists("target", *refs); !ok) return ok;
-        auto db = ctx.open_db();
+        auto db = ctx.open_db_to_change();
         if (!db) return std::unexpected(db.error());
         auto targets = store::targets::set_paused(*db, *refs, pause, ctx.now);
         if (!targets) return std::unexpected(targets.error());

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -43,6 +45,21 @@ Expected<store::Database> Context::open_db() const {
   if (verbose > 0) fmt::print(stderr, "pingkeeper: database {}\n", path);
   // The default folder is ours to create; a folder the user named must exist.
   return store::Database::open(path, /*create_dirs=*/db_path.empty());
+}
+
+Expected<store::Database> Context::open_db_to_change(bool whole_if_small) const {
+  auto db = open_db();
+  if (!db) return db;
+  constexpr std::uintmax_t k_small = std::uintmax_t{256} << 20;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(db->path(), ec);
+  if (whole_if_small && !ec && size < k_small) {
+    if (auto ok = store::quick_check(*db); !ok) return std::unexpected(ok.error());
+    return db;
+  }
+  static constexpr std::string_view k_small_tables[] = {"targets", "jobs", "job_targets", "job_runs", "settings"};
+  if (auto ok = store::quick_check(*db, k_small_tables); !ok) return std::unexpected(ok.error());
+  return db;
 }
 
 }  // namespace pk::cli

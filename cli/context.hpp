@@ -51,6 +51,11 @@ struct Context {
   std::string db_file() const { return db_path.empty() ? default_db_path() : db_path; }
   // Opens (creating and migrating if needed) the database.
   Expected<store::Database> open_db() const;
+  // open_db for a command that changes the inventory or maintains the file:
+  // first a quick_check of the small tables (targets, jobs, runs, settings),
+  // of everything when `whole_if_small` and the file is under 256 MiB; a
+  // damaged database is refused before anything is written.
+  Expected<store::Database> open_db_to_change(bool whole_if_small = false) const;
 };
 
 // Command groups: each adds its subcommands to `app`; their callbacks set

@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include "util/csv.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/format.h>
 
@@ -18,13 +19,30 @@ std::size_t width(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+// Every cell as it may reach a terminal (descriptions are free text).
+std::vector<std::vector<std::string>> printable_rows(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string>> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    auto& row = out.emplace_back();
+    row.reserve(r.size());
+    for (const auto& cell : r) row.push_back(util::printable(cell));
+  }
+  return out;
+}
+
+}  // namespace
+
 void Table::print_aligned() const {
+  const auto shown = printable_rows(rows);
   std::vector<std::size_t> widths(headers.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], width(row[i]));
   };
   measure(headers);
-  for (const auto& r : rows) measure(r);
+  for (const auto& r : shown) measure(r);
   auto print_row = [&](const std::vector<std::string>& row) {
     std::string line;
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
@@ -35,12 +53,12 @@ void Table::print_aligned() const {
     fmt::print("{}\n", line);
   };
   print_row(headers);
-  for (const auto& r : rows) print_row(r);
+  for (const auto& r : shown) print_row(r);
 }
 
 void Table::print_csv() const {
   fmt::print("{}\n", util::csv_record(headers));
-  for (const auto& r : rows) fmt::print("{}\n", util::csv_record(r));
+  for (const auto& r : printable_rows(rows)) fmt::print("{}\n", util::csv_record(r));
 }
 
 void print_json(const nlohmann::ordered_json& doc) {
@@ -55,7 +73,7 @@ void print_json_line(const nlohmann::ordered_json& doc) {
 void print_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::size_t w = 0;
   for (const auto& [k, v] : fields) w = std::max(w, k.size());
-  for (const auto& [k, v] : fields) fmt::print("{:<{}}  {}\n", k + ":", w + 1, v.empty() ? "-" : v);
+  for (const auto& [k, v] : fields) fmt::print("{:<{}}  {}\n", k + ":", w + 1, v.empty() ? "-" : util::printable(v));
 }
 
 void note(bool quiet, const std::string& line) {

@@ -23,6 +23,8 @@ packages=(
   python3-yaml python3-prometheus-client
   # the examples suite: setpriv (util-linux), systemd-analyze (systemd)
   util-linux systemd
+  # the hardening suite: a clock 40 days ahead (tests/cli/hardening.bash)
+  faketime
 )
 
 missing=()

@@ -23,8 +23,6 @@ using probe::SteadyTime;
 
 // The longest the loop sleeps, so a stop request is noticed promptly.
 constexpr auto k_max_sleep = std::chrono::milliseconds{100};
-// New targets start within this much (or their interval, if shorter), spread.
-constexpr auto k_max_start_spread = std::chrono::seconds{1};
 // How soon job runs are opened or closed again after the database refused it.
 constexpr auto k_retry_runs = std::chrono::seconds{1};
 // How soon a name that never resolved is looked up again.
@@ -35,6 +33,19 @@ constexpr auto k_once_spacing = std::chrono::seconds{1};
 constexpr auto k_resolve_wait = std::chrono::milliseconds{50};
 // How often due path traces are looked for.
 constexpr auto k_path_check = std::chrono::seconds{1};
+// How often the writer's health and the wall clock are looked at.
+constexpr auto k_watch = std::chrono::milliseconds{250};
+// How often a failing writer is reported again.
+constexpr auto k_failing_reminder = std::chrono::seconds{30};
+// A change of the wall clock against the monotonic one bigger than this is a jump.
+constexpr auto k_clock_jump = std::chrono::seconds{2};
+
+std::string describe(const WriterStats& w) {
+  std::string text = fmt::format("{} samples waiting in memory", w.backlog);
+  if (w.spooled > 0) text += fmt::format(", {} in the spool file", w.spooled);
+  if (w.dropped > 0) text += fmt::format(", {} lost (the oldest, when neither could hold more)", w.dropped);
+  return text;
+}
 
 // One target's scheduling state. Slots are never reused within a run, so a
 // late reply can never be credited to another target.
@@ -57,8 +68,9 @@ struct Slot {
 
 class Loop {
  public:
-  Loop(const store::Database& db, probe::Prober& prober, const CollectOptions& options, const SampleObserver& observer)
-      : m_db(db), m_prober(prober), m_options(options), m_observer(observer) {}
+  Loop(const store::Database& db, probe::Prober& prober, const CollectOptions& options, const SampleObserver& observer,
+       const NoticeObserver& notices)
+      : m_db(db), m_prober(prober), m_options(options), m_observer(observer), m_notices(notices) {}
 
   Expected<CollectStats> run(const std::atomic<bool>& stop);
 
@@ -74,11 +86,14 @@ class Loop {
   void submit_due_paths(SteadyTime now);
   bool done() const;
   SteadyTime next_wakeup(SteadyTime now) const;
+  void watch(SteadyTime now);
+  void notify(Notice::Kind kind, std::string message);
 
   const store::Database& m_db;
   probe::Prober& m_prober;
   const CollectOptions& m_options;
   const SampleObserver& m_observer;
+  const NoticeObserver& m_notices;
 
   std::unique_ptr<Writer> m_writer;
   std::unique_ptr<PathTracer> m_path;
@@ -96,7 +111,55 @@ class Loop {
       m_due;
   CollectStats m_stats;
   std::vector<probe::Reply> m_replies;
+  // watch(): the writer failing since, the next reminder, the clock's offset.
+  SteadyTime m_next_watch{};
+  bool m_failing = false;
+  SteadyTime m_next_reminder{};
+  std::optional<util::Micros> m_clock_offset;
+  bool m_lease_lost = false;
+  unsigned m_reloads_seen = 0;
+  unsigned m_flushes_seen = 0;
 };
+
+void Loop::notify(Notice::Kind kind, std::string message) {
+  if (m_notices) m_notices(Notice{kind, std::move(message)});
+}
+
+void Loop::watch(SteadyTime now) {
+  if (now < m_next_watch) return;
+  m_next_watch = now + k_watch;
+  const auto w = m_writer->stats();
+  if (m_options.health) m_options.health->set_writer(w);
+  if (w.lease_lost) m_lease_lost = true;
+  if (w.failing_since && (!m_failing || now >= m_next_reminder)) {
+    notify(Notice::Kind::writes_failing,
+           fmt::format("{} samples since {}: {}; {}", m_failing ? "still cannot store" : "cannot store",
+                       util::format_iso_utc(*w.failing_since),
+                       w.last_error ? w.last_error->message : std::string("the database refused them"), describe(w)));
+    m_failing = true;
+    m_next_reminder = now + k_failing_reminder;
+  } else if (!w.failing_since && m_failing) {
+    m_failing = false;
+    notify(Notice::Kind::writes_recovered,
+           fmt::format("storing samples again; the backlog is committed{}",
+                       w.dropped > 0 ? fmt::format(" ({} samples were lost)", w.dropped) : std::string()));
+  }
+  // The wall clock against the monotonic one: a jump moves one, not the other.
+  const auto wall = util::now_utc();
+  const auto offset = std::chrono::duration_cast<util::Micros>(wall.time_since_epoch() - now.time_since_epoch());
+  if (m_clock_offset) {
+    const auto by = offset - *m_clock_offset;
+    if (by > k_clock_jump || by < -k_clock_jump) {
+      if (m_options.health) m_options.health->set_clock_jump({wall, by});
+      notify(Notice::Kind::clock_jump,
+             fmt::format("the system clock jumped {} by {} (now {}): samples are stamped with the wall clock; "
+                         "maintenance does not prune or roll up past the newest stored sample",
+                         by.count() > 0 ? "forward" : "back", util::format_duration(by.count() > 0 ? by : -by),
+                         util::format_iso_utc(wall)));
+    }
+  }
+  m_clock_offset = offset;
+}
 
 Expected<void> Loop::load() {
   auto targets = store::targets::list(m_db);
@@ -152,8 +215,9 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
   auto plan = make_plan(targets, m_jobs, now_wall);
   m_next_change = plan.next_change;
 
-  // Targets that start now are spread over their first interval (at most 1 s),
-  // so thousands of them do not burst together.
+  // Targets that start now are spread evenly over their first interval, so
+  // their probes stay spread for good: 50,000 targets at 10 s send 5,000 a
+  // second, not 50,000 in one second and nothing for nine.
   std::vector<std::uint32_t> starting;
   for (std::size_t k = 0; k < plan.targets.size(); ++k) {
     auto& slot = m_slots[indexes[k]];
@@ -171,7 +235,7 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
     }
   }
   for (std::size_t k = 0; k < starting.size(); ++k) {
-    auto spread = std::min<Clock::duration>(*m_slots[starting[k]].interval, k_max_start_spread);
+    auto spread = std::chrono::duration_cast<Clock::duration>(*m_slots[starting[k]].interval);
     auto offset = spread * static_cast<std::int64_t>(k) / static_cast<std::int64_t>(starting.size());
     schedule(starting[k], now + offset);
   }
@@ -384,17 +448,34 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
   auto next_reload = start + m_options.reload_interval;
   auto next_path_check = start;
 
+  watch(start);
+  if (m_options.reload_requests) m_reloads_seen = m_options.reload_requests->load();
+  if (m_options.flush_requests) m_flushes_seen = m_options.flush_requests->load();
   while (!stop.load() && !done() && !(end && Clock::now() >= *end)) {
     auto now = Clock::now();
+    if (m_options.flush_requests && m_options.flush_requests->load() != m_flushes_seen) {
+      m_flushes_seen = m_options.flush_requests->load();
+      m_writer->flush();
+    }
+    if (m_options.reload_requests && m_options.reload_requests->load() != m_reloads_seen) {
+      // Asked to reload: whatever the fingerprint says.
+      m_reloads_seen = m_options.reload_requests->load();
+      m_fingerprint.clear();
+      m_data_version = -1;
+      next_reload = now;
+    }
     if (!m_options.once && now >= next_reload) {
       next_reload = now + m_options.reload_interval;
       auto dv = store::inventory::data_version(m_db);
       if (dv && *dv != m_data_version) {
-        m_data_version = *dv;
         auto fp = store::inventory::fingerprint(m_db);
-        if (fp && *fp != m_fingerprint) {
+        if (fp && *fp == m_fingerprint) {
+          m_data_version = *dv;  // a commit of samples, not of configuration
+        } else if (fp && load()) {
+          // Recorded only once loaded: a failed reload is tried again next time.
+          m_data_version = *dv;
           m_fingerprint = *fp;
-          if (load()) replan(util::now_utc(), now);
+          replan(util::now_utc(), now);
         }
       }
     }
@@ -414,6 +495,8 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
     m_replies.clear();
     m_prober.poll(wake, m_replies);
     for (const auto& r : m_replies) record(r);
+    watch(Clock::now());
+    if (m_lease_lost) break;
   }
 
   // Await what is in flight (bounded by the longest timeout) so every probe sent is stored.
@@ -435,9 +518,16 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
     maintenance->stop();
     m_stats.maintenance = maintenance->stats();
   }
-  auto flushed = m_writer->stop();
-  m_stats.stored = m_writer->stats().committed;
-  if (!flushed) return std::unexpected(flushed.error());
+  // What the database did not take is counted in m_stats.writer (spooled, dropped).
+  (void)m_writer->stop();
+  m_stats.writer = m_writer->stats();
+  m_stats.stored = m_stats.writer.committed;
+  if (m_options.health) m_options.health->set_writer(m_stats.writer);
+  if (m_lease_lost) {
+    return make_error(ErrorKind::busy,
+                      "another collector replaced this one's lease on the database; stopped collecting (the samples "
+                      "of this one are stored)");
+  }
   return m_stats;
 }
 
@@ -446,11 +536,32 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
 Collector::Collector(const store::Database& db, probe::Prober& prober, CollectOptions options)
     : m_db(db), m_prober(prober), m_options(std::move(options)) {}
 
-Expected<CollectStats> Collector::run(const std::atomic<bool>& stop, const SampleObserver& observer) {
+Expected<CollectStats> Collector::run(const std::atomic<bool>& stop, const SampleObserver& observer,
+                                      const NoticeObserver& notices) {
   CollectOptions options = m_options;
   if (options.once && !options.count) options.count = 1;
-  Loop loop(m_db, m_prober, options, observer);
+  Loop loop(m_db, m_prober, options, observer, notices);
   return loop.run(stop);
+}
+
+void CollectorHealth::set_writer(const WriterStats& stats) {
+  std::lock_guard lock(m_mutex);
+  m_writer = stats;
+}
+
+void CollectorHealth::set_clock_jump(const ClockJump& jump) {
+  std::lock_guard lock(m_mutex);
+  m_jump = jump;
+}
+
+WriterStats CollectorHealth::writer() const {
+  std::lock_guard lock(m_mutex);
+  return m_writer;
+}
+
+std::optional<CollectorHealth::ClockJump> CollectorHealth::clock_jump() const {
+  std::lock_guard lock(m_mutex);
+  return m_jump;
 }
 
 }  // namespace pk::collect

@@ -14,10 +14,41 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
 namespace pk::collect {
+
+// The collector's health as other threads see it while it runs (serve's
+// /api/v1/health and /metrics): the writer's state, refreshed several times
+// a second, and the last clock jump seen.
+class CollectorHealth {
+ public:
+  struct ClockJump {
+    util::SysMicros at{};  // the wall clock after the jump
+    util::Micros by{};     // positive: forward
+  };
+  void set_writer(const WriterStats& stats);
+  void set_clock_jump(const ClockJump& jump);
+  WriterStats writer() const;
+  std::optional<ClockJump> clock_jump() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  WriterStats m_writer;
+  std::optional<ClockJump> m_jump;
+};
+
+// What the collector tells its front end as it runs (`run` prints each as a
+// warning on stderr): commits failing (at once, then every 30 s while they
+// fail, with the counts), commits working again, a jump of the wall clock.
+struct Notice {
+  enum class Kind { writes_failing, writes_recovered, clock_jump };
+  Kind kind = Kind::writes_failing;
+  std::string message;
+};
+using NoticeObserver = std::function<void(const Notice&)>;
 
 struct CollectOptions {
   // Cron mode: probe every target whose schedule is active now `count`
@@ -40,6 +71,13 @@ struct CollectOptions {
   // every path_every, the first time when a target's last stored trace is
   // that old). nullptr: no path traces. Not in --once mode.
   std::shared_ptr<TracerSet> tracers;
+  // Kept up to date while running, when set.
+  std::shared_ptr<CollectorHealth> health;
+  // Counters a front end raises (SIGHUP, SIGUSR1): a change of the first
+  // reloads targets and jobs at once, of the second commits what waits at
+  // once. nullptr: none.
+  const std::atomic<unsigned>* reload_requests = nullptr;
+  const std::atomic<unsigned>* flush_requests = nullptr;
 };
 
 struct CollectStats {
@@ -48,6 +86,8 @@ struct CollectStats {
   std::int64_t lost = 0;      // everything else
   std::int64_t stored = 0;    // samples committed
   std::int64_t targets = 0;   // targets probed at least once
+  // The writer at the end: anything spooled or dropped is not in the database.
+  WriterStats writer;
   MaintenanceStats maintenance;
   PathStats path;
 };
@@ -67,8 +107,12 @@ class Collector {
  public:
   Collector(const store::Database& db, probe::Prober& prober, CollectOptions options);
 
-  // Runs until `stop` becomes true or the options say it is done.
-  Expected<CollectStats> run(const std::atomic<bool>& stop, const SampleObserver& observer = {});
+  // Runs until `stop` becomes true or the options say it is done. Fails
+  // (busy) when another collector replaced this one's lease, after storing
+  // what it had; samples the database did not take are counted in
+  // CollectStats::writer, not an error here.
+  Expected<CollectStats> run(const std::atomic<bool>& stop, const SampleObserver& observer = {},
+                             const NoticeObserver& notices = {});
 
  private:
   const store::Database& m_db;

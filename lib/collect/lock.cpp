@@ -1,14 +1,14 @@
 #include "collect/lock.hpp"
 
+#include "util/proc_stat.hpp"
+
 #include <fmt/format.h>
 
+#include <array>
 #include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <fcntl.h>
+#include <fstream>
+#include <random>
 #include <string>
-#include <sys/file.h>
-#include <thread>
 #include <unistd.h>
 #include <utility>
 
@@ -16,82 +16,106 @@ namespace pk::collect {
 
 namespace {
 
-std::string read_all(int fd) {
-  std::string text;
-  char buf[64];
-  ::lseek(fd, 0, SEEK_SET);
-  for (int i = 0; i < 4; ++i) {
-    auto n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
+std::string read_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string pid_namespace() {
+  std::array<char, 128> buf{};
+  auto n = ::readlink("/proc/self/ns/pid", buf.data(), buf.size() - 1);
+  return n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : std::string();
+}
+
+// The start time of process `pid` in clock ticks after boot (tells a reused
+// pid); nullopt when there is no such process, or it has died (a zombie).
+std::optional<std::int64_t> start_ticks(std::int64_t pid) {
+  auto stat = util::read_proc_stat(pid);
+  if (!stat || stat->state == 'Z' || stat->state == 'X') return std::nullopt;  // a zombie is dead
+  return stat->start_ticks;
+}
+
+std::string random_token() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
+}
+
+std::string host_name() {
+  std::array<char, 256> buf{};
+  if (::gethostname(buf.data(), buf.size() - 1) != 0) return "unknown";
+  return buf.data();
+}
+
+bool holder_alive(const store::lease::Lease& lease) {
+  auto ticks = start_ticks(lease.pid);
+  return ticks && *ticks == lease.start_ticks;
+}
+
+bool stale_now(const store::lease::Lease& lease, const store::lease::Lease& self) {
+  return lease_stale(lease, self, util::now_utc(), holder_alive(lease));
 }
 
 }  // namespace
 
-bool CollectorLock::held(const std::string& db_path) {
-  const std::string path = db_path + ".lock";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;  // never locked
-  bool busy = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  ::close(fd);  // drops the shared lock, if taken
-  return busy;
+store::lease::Lease own_lease(util::SysMicros now) {
+  store::lease::Lease self;
+  self.token = random_token();
+  self.pid = ::getpid();
+  self.start_ticks = start_ticks(self.pid).value_or(0);
+  self.boot_id = read_line("/proc/sys/kernel/random/boot_id");
+  self.pid_ns = pid_namespace();
+  self.hostname = host_name();
+  self.since = now;
+  self.seen = now;
+  return self;
+}
+
+bool lease_stale(const store::lease::Lease& lease, const store::lease::Lease& self, util::SysMicros now,
+                 bool holder_alive) {
+  bool same_host = lease.boot_id == self.boot_id && lease.pid_ns == self.pid_ns && !self.boot_id.empty();
+  if (same_host) return !holder_alive;
+  return now - lease.seen > k_lease_timeout;
+}
+
+bool CollectorLock::held(const store::Database& db) {
+  auto lease = store::lease::read(db);
+  if (!lease || !*lease) return false;
+  return !stale_now(**lease, own_lease(util::now_utc()));
 }
 
 Expected<CollectorLock> CollectorLock::acquire(const std::string& db_path) {
-  const std::string path = db_path + ".lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return make_error(errno == EACCES ? ErrorKind::permission : ErrorKind::io,
-                      fmt::format("cannot open lock file {}: {}", path, std::strerror(errno)));
+  auto db = store::Database::open(db_path);
+  if (!db) return std::unexpected(db.error());
+  auto self = own_lease(util::now_utc());
+  auto holder = store::lease::claim(*db, self, [&](const store::lease::Lease& l) { return stale_now(l, self); });
+  if (!holder) return std::unexpected(holder.error());
+  if (*holder) {
+    const auto& h = **holder;
+    std::string where = h.hostname == self.hostname && h.pid_ns == self.pid_ns ? "" : fmt::format(" on {}", h.hostname);
+    return make_error(ErrorKind::busy, fmt::format("a collector is already running on {} (pid {}{}); stop it first",
+                                                   db_path, h.pid, where));
   }
-  // held() takes the lock shared for an instant: a few short retries tell
-  // that look from a running collector.
-  int err = 0;
-  for (int attempt = 0;; ++attempt) {
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      err = 0;
-      break;
-    }
-    err = errno;
-    if (err != EWOULDBLOCK || attempt == 4) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
-  if (err != 0) {
-    std::string holder = read_all(fd);
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      return make_error(ErrorKind::busy, fmt::format("a collector is already running on {} (pid {}); stop it first",
-                                                     db_path, holder.empty() ? "unknown" : holder));
-    }
-    return make_error(ErrorKind::io, fmt::format("cannot lock {}: {}", path, std::strerror(err)));
-  }
-  auto pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    // The lock is held either way; a missing pid only makes the busy message vaguer.
-  }
-  return CollectorLock(fd);
+  return CollectorLock(std::move(*db), self.token);
 }
-
-CollectorLock::CollectorLock(CollectorLock&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
 
 CollectorLock& CollectorLock::operator=(CollectorLock&& other) noexcept {
   if (this != &other) {
-    if (m_fd >= 0) ::close(m_fd);
-    m_fd = std::exchange(other.m_fd, -1);
+    release();
+    m_db = std::exchange(other.m_db, std::nullopt);
+    m_token = std::move(other.m_token);
   }
   return *this;
 }
 
-CollectorLock::~CollectorLock() {
-  if (m_fd >= 0) {
-    if (::ftruncate(m_fd, 0) != 0) {
-      // Nothing to do: the lock goes with the descriptor.
-    }
-    ::close(m_fd);
-  }
+void CollectorLock::release() {
+  if (!m_db) return;
+  // Best effort: a lease left behind is stale once this process is gone.
+  (void)store::lease::release(*m_db, m_token);
+  m_db.reset();
 }
+
+CollectorLock::~CollectorLock() { release(); }
 
 }  // namespace pk::collect

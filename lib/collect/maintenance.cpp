@@ -1,5 +1,7 @@
 #include "collect/maintenance.hpp"
 
+#include "maintain/clock_guard.hpp"
+
 #include "maintain/lock.hpp"
 #include "maintain/retention.hpp"
 #include "maintain/rollup_pass.hpp"
@@ -68,10 +70,19 @@ void Maintenance::round(bool rollup, bool prune) {
   std::optional<Error> failed;
   bool rolled = false;
   bool pruned = false;
+  // Never beyond the newest stored data (plus a margin): a clock that jumped
+  // ahead must not prune what is not old (the collector reports the jump).
+  auto clock = maintain::check_clock(m_db, util::now_utc());
+  if (!clock) {
+    std::lock_guard lock(m_mutex);
+    m_stats.last_error = clock.error();
+    return;
+  }
+  const auto now = clock->now;
   if (rollup) {
     maintain::RollupOptions o;
     o.stop = &m_stopping;
-    auto report = maintain::run_rollup(m_db, util::now_utc(), o);
+    auto report = maintain::run_rollup(m_db, now, o);
     if (report) {
       rolled = true;
     } else {
@@ -79,7 +90,7 @@ void Maintenance::round(bool rollup, bool prune) {
     }
   }
   if (prune && !failed && !m_stopping) {
-    auto report = maintain::prune(m_db, util::now_utc(), {}, &m_stopping);
+    auto report = maintain::prune(m_db, now, {}, &m_stopping);
     if (report) {
       pruned = true;
     } else {

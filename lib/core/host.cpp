@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <arpa/inet.h>
 #include <cstddef>
 #include <netinet/in.h>
@@ -80,6 +81,12 @@ Expected<HostKind> classify_ipv4(std::string_view host) {
       return host_error(host, fmt::format("IPv4 octet \"{}\" is out of range 0-255", octet));
     }
   }
+  in_addr a{};
+  inet_pton(AF_INET, std::string(host).c_str(), &a);
+  const std::uint32_t v = ntohl(a.s_addr);
+  if (v == 0) return host_error(host, "0.0.0.0 is \"this host\", not an address to probe (use 127.0.0.1)");
+  if (v == 0xffffffffU) return host_error(host, "the broadcast address cannot be a target");
+  if ((v >> 28) == 0xe) return host_error(host, "a multicast address (224.0.0.0/4) cannot be a target");
   return HostKind::ipv4;
 }
 
@@ -112,6 +119,10 @@ Expected<HostKind> classify_ipv6(std::string_view host) {
     }
     return host_error(host, "not a valid IPv6 address");
   }
+  if (IN6_IS_ADDR_UNSPECIFIED(&parsed)) {
+    return host_error(host, ":: is the unspecified address, not an address to probe (use ::1)");
+  }
+  if (IN6_IS_ADDR_MULTICAST(&parsed)) return host_error(host, "a multicast address (ff00::/8) cannot be a target");
   return HostKind::ipv6;
 }
 

@@ -14,7 +14,9 @@ enum class HostKind { ipv4, ipv6, dns_name };
 // brackets), or a syntactically valid DNS name (RFC 1123: labels 1-63 chars
 // of letters, digits and inner hyphens, total at most 253 chars not counting
 // one optional trailing dot, and not all-numeric like "1.2.3" or "0x7f.1",
-// which the C resolver would read as a malformed IPv4 address).
+// which the C resolver would read as a malformed IPv4 address). Addresses
+// that name no single host are refused: 0.0.0.0 and :: (unspecified),
+// 255.255.255.255 (broadcast), 224.0.0.0/4 and ff00::/8 (multicast).
 // Anything else is invalid_input: `invalid host "x": ...` saying why.
 Expected<HostKind> classify_host(std::string_view host);
 

@@ -68,11 +68,21 @@ Expected<std::optional<util::SysMicros>> parse_bound(std::string_view text, cons
   return std::optional<util::SysMicros>{*t};
 }
 
-// Joins --window texts into one schedule; "always" adds nothing.
+// Joins window texts into one schedule; "always" alone means no rules, and
+// mixed with rules it is refused (which of the two was meant?).
 Expected<WeeklySchedule> parse_windows(const std::vector<std::string>& texts) {
   std::vector<std::string> rules;
+  bool always = false;
   for (const auto& w : texts) {
-    if (util::to_lower(util::trim(w)) != "always") rules.push_back(w);
+    if (util::to_lower(util::trim(w)) == "always") {
+      always = true;
+    } else {
+      rules.push_back(w);
+    }
+  }
+  if (always && !rules.empty()) {
+    return invalid_input(fmt::format("window \"always\" cannot be combined with other windows (\"{}\")",
+                                     util::join(rules, "; ")));
   }
   return WeeklySchedule::parse(util::join(rules, ";"));
 }

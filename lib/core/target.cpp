@@ -36,6 +36,10 @@ Expected<void> check_description(std::string_view text) {
     return invalid_input(fmt::format("description is too long: at most {} bytes", k_max_description));
   }
   if (!util::is_valid_utf8(text)) return invalid_input("description is not valid UTF-8");
+  // Control characters (escape sequences, newlines) would reach terminals and CSV cells as they are.
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return invalid_input("description contains control characters (newlines, tabs, escapes are not allowed)");
+  }
   return {};
 }
 
@@ -68,6 +72,35 @@ Expected<void> validate_name(std::string_view name) {
     return invalid_input(fmt::format("invalid name \"{}\": a name must not be all digits (numbers are ids)", name));
   }
   return {};
+}
+
+std::string format_tags_cell(const Tags& tags) {
+  std::string out;
+  for (const auto& [k, v] : tags) {
+    if (!out.empty()) out += ';';
+    out += k;
+    out += '=';
+    for (char c : v) {
+      if (c == ';' || c == '\\') out += '\\';
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_tags_cell(std::string_view cell) {
+  std::vector<std::string> out(1);
+  for (std::size_t i = 0; i < cell.size(); ++i) {
+    const char c = cell[i];
+    if (c == '\\' && i + 1 < cell.size() && (cell[i + 1] == ';' || cell[i + 1] == '\\')) {
+      out.back() += cell[++i];
+    } else if (c == ';') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
 }
 
 Expected<std::pair<std::string, std::string>> parse_tag(std::string_view text) {

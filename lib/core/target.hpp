@@ -91,6 +91,12 @@ Expected<void> validate_name(std::string_view name);
 // characters; the value may be empty and must not hold control characters.
 Expected<std::pair<std::string, std::string>> parse_tag(std::string_view text);
 
+// Tags as one CSV cell ("k=v;k2=v2", by key), a ';' or '\\' inside a value
+// escaped with a '\\' (`target list --csv`), and back: the "k=v" texts of
+// such a cell, unescaped (`target import`). A '\\' before anything else stays.
+std::string format_tags_cell(const Tags& tags);
+std::vector<std::string> split_tags_cell(std::string_view cell);
+
 // Applies `patch` to `target` and validates the result as a whole: host (via
 // classify_host), name (defaults to the host when empty), interval 100 ms..1 d,
 // timeout 100 ms..60 s (it may exceed the interval: a late reply is lost

@@ -79,7 +79,7 @@ Expected<void> apply_cell(TargetPatch& patch, std::string_view column, std::stri
   } else if (column == "description") {
     patch.description = std::string(cell);
   } else if (column == "tags") {
-    for (auto part : util::split(cell, ';')) {
+    for (const auto& part : split_tags_cell(cell)) {
       if (util::trim(part).empty()) continue;
       auto tag = parse_tag(util::trim(part));
       if (!tag) return std::unexpected(tag.error());
@@ -88,6 +88,9 @@ Expected<void> apply_cell(TargetPatch& patch, std::string_view column, std::stri
   }
   return {};
 }
+
+// Far beyond any real line (a host, a name, tags, a description of 1,024 bytes).
+constexpr std::size_t k_max_import_line = 8192;
 
 std::unexpected<Error> at_line(int line, const Error& e) {
   return invalid_input(fmt::format("line {}: {}", line, e.message));
@@ -105,6 +108,10 @@ Expected<std::vector<ImportedTarget>> parse_target_import(std::string_view text,
     auto line = lines[i];
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (i == 0 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);  // UTF-8 BOM
+    if (line.size() > k_max_import_line) {
+      return invalid_input(fmt::format("line {}: {} bytes, longer than the {} a line may have", line_no, line.size(),
+                                       k_max_import_line));
+    }
     if (!meaningful(line)) continue;
 
     if (!decided) {

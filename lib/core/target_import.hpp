@@ -23,7 +23,8 @@ struct ImportedTarget {
 //    `target list --csv` imports back. Empty cells take the defaults.
 // `defaults` (the command's options) applies to every line before the line's
 // own fields. The first bad line fails the whole import:
-// invalid_input "line N: <why>". An input with no hosts is invalid_input too.
+// invalid_input "line N: <why>". An input with no hosts is invalid_input too,
+// and so is a line longer than 8,192 bytes.
 Expected<std::vector<ImportedTarget>> parse_target_import(std::string_view text, const TargetPatch& defaults);
 
 }  // namespace pk::core

@@ -2,6 +2,8 @@
 
 #include "util/duration.hpp"
 
+#include <fmt/format.h>
+
 namespace pk::core {
 
 Expected<TargetPatch> to_patch(const TargetOptions& o) {
@@ -28,6 +30,9 @@ Expected<TargetPatch> to_patch(const TargetOptions& o) {
   for (const auto& text : o.tags) {
     auto tag = parse_tag(text);
     if (!tag) return std::unexpected(tag.error());
+    if (p.set_tags.contains(tag->first)) {
+      return invalid_input(fmt::format("tag \"{}\" is given twice: a target holds one value per key", tag->first));
+    }
     p.set_tags[tag->first] = tag->second;
   }
   p.remove_tags = o.untags;

@@ -18,6 +18,10 @@ namespace pk::maintain {
 namespace {
 
 constexpr std::string_view k_description = "synthetic demo history";
+// The tag a demo target carries until its history and rollups are written:
+// a demo killed half-way leaves targets the next demo may replace.
+constexpr std::string_view k_incomplete_key = "demo";
+constexpr std::string_view k_incomplete_value = "incomplete";
 constexpr std::size_t k_max_label = 63;  // a DNS label
 constexpr std::size_t k_chunk = 16384;
 // The writer commits once this many samples wait; the generator, far faster
@@ -43,6 +47,7 @@ Expected<core::Target> demo_target(const std::string& name, const DemoOptions& o
   p.interval = o.interval;
   p.paused = true;
   p.description = std::string(k_description);
+  p.set_tags[std::string(k_incomplete_key)] = std::string(k_incomplete_value);
   auto t = core::make_target(name + ".invalid", p);
   if (!t) {
     return invalid_input(
@@ -153,11 +158,30 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
   auto db = store::Database::open(db_path);
   if (!db) return std::unexpected(db.error());
 
+  // Held from before the names are checked to after the rollups: no rollup
+  // pass or prune (the collector's, or a cron `maintain`) may run between
+  // these samples and their rollups, since history older than the raw
+  // retention must reach the rollups before any prune deletes it; and a
+  // demo still writing is never taken for one that was killed.
+  auto lock = MaintenanceLock::acquire(db_path, /*wait=*/true);
+  if (!lock) return std::unexpected(lock.error());
+
   const auto names = demo_names(o);
   auto live = store::targets::list(*db);
   if (!live) return std::unexpected(live.error());
   std::set<std::string, std::less<>> taken;
-  for (const auto& t : *live) taken.insert(t.name);
+  for (const auto& t : *live) {
+    // A demo target of a demo that was killed before it finished: replaced.
+    auto tag = t.tags.find(std::string(k_incomplete_key));
+    if (t.host == t.name + ".invalid" && tag != t.tags.end() && tag->second == k_incomplete_value &&
+        std::find(names.begin(), names.end(), t.name) != names.end()) {
+      if (auto removed = store::targets::remove(*db, t.name, /*keep_data=*/false, o.now); !removed) {
+        return std::unexpected(removed.error());
+      }
+      continue;
+    }
+    taken.insert(t.name);
+  }
   std::vector<std::string> clashes;
   std::copy_if(names.begin(), names.end(), std::back_inserter(clashes),
                [&](const std::string& n) { return taken.contains(n); });
@@ -178,15 +202,6 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
   report.start = report.end - history_span(o);
   for (auto& t : *added) report.targets.push_back({std::move(t), {}, 0, {}});
 
-  // Held while writing too: no rollup pass or prune (the collector's, or a
-  // cron `maintain`) may run between these samples and their rollups, since
-  // history older than the raw retention must reach the rollups before any
-  // prune deletes it.
-  auto lock = MaintenanceLock::acquire(db_path, /*wait=*/true);
-  if (!lock) {
-    remove_targets(*db, report.targets, o.now);
-    return std::unexpected(lock.error());
-  }
   auto written = write_history(db_path, o, report.targets, report.start, observer);
   if (!written) {
     remove_targets(*db, report.targets, o.now);
@@ -195,7 +210,7 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
   report.samples = *written;
 
   RollupOptions ro;
-  ro.paced = collect::CollectorLock::held(db_path);  // no collector: nothing to make way for
+  ro.paced = collect::CollectorLock::held(*db);  // no collector: nothing to make way for
   if (observer) {
     ro.progress = [&](std::string_view stage, double fraction) {
       (void)observer({*written, *written, *written, stage, fraction});
@@ -209,6 +224,14 @@ Expected<DemoReport> make_demo(const std::string& db_path, const DemoOptions& o,
                                   rolled.error().message));
   }
   report.rollups = *rolled;
+  // Complete: no longer a target the next demo may replace.
+  core::TargetPatch done;
+  done.remove_tags.push_back(std::string(k_incomplete_key));
+  for (auto& t : report.targets) {
+    auto edited = store::targets::edit(*db, t.target.name, done, o.now);
+    if (!edited) return std::unexpected(edited.error());
+    t.target = std::move(*edited);
+  }
   return report;
 }
 

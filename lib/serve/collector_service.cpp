@@ -2,15 +2,22 @@
 
 #include "collect/open_prober.hpp"
 
+#include <fmt/format.h>
+
 namespace pk::serve {
 
-Expected<std::unique_ptr<CollectorService>> CollectorService::open(const store::Database& db, LiveFeed& feed) {
+Expected<std::unique_ptr<CollectorService>> CollectorService::open(const store::Database& db, LiveFeed& feed,
+                                                                   const std::atomic<unsigned>* reload_requests,
+                                                                   const std::atomic<unsigned>* flush_requests) {
   auto prober = collect::open_prober(db);
   if (!prober) return std::unexpected(prober.error());
   auto tracers = collect::open_path_tracers(db);
   if (!tracers) return std::unexpected(tracers.error());
-  return std::unique_ptr<CollectorService>(
+  std::unique_ptr<CollectorService> service(
       new CollectorService(db.path(), std::move(*prober), std::move(*tracers), feed));
+  service->m_reload_requests = reload_requests;
+  service->m_flush_requests = flush_requests;
+  return service;
 }
 
 CollectorService::CollectorService(std::string db_path, std::unique_ptr<probe::Prober> prober,
@@ -35,14 +42,24 @@ Expected<void> CollectorService::start() {
   auto db = store::Database::open(m_db_path);
   if (!db) return std::unexpected(db.error());
   m_lock = std::move(*held);
+  const std::string token = m_lock->token();
   m_last_error.reset();
   m_stop = false;
   m_running = true;
-  m_thread = std::thread([this, db = std::move(*db)]() mutable {
+  m_thread = std::thread([this, token, db = std::move(*db)]() mutable {
     collect::CollectOptions options;
     options.tracers = m_tracers;
+    options.health = m_health;
+    options.writer.lease_token = token;
+    options.reload_requests = m_reload_requests;
+    options.flush_requests = m_flush_requests;
     collect::Collector collector(db, *m_prober, options);
-    auto stats = collector.run(m_stop, [this](const core::Sample& s, const core::Target& t) { m_feed.add(t, s); });
+    auto stats = collector.run(
+        m_stop, [this](const core::Sample& s, const core::Target& t) { m_feed.add(t, s); },
+        [](const collect::Notice& n) {
+          // The server's log is its stderr (journald under systemd).
+          fmt::print(stderr, "pingkeeper: warning: {}\n", n.message);
+        });
     std::lock_guard done(m_mutex);
     if (!stats) m_last_error = stats.error();
     m_lock.reset();
@@ -71,7 +88,10 @@ bool ExternalCollector::active() const {
   std::lock_guard lock(m_mutex);
   auto now = std::chrono::steady_clock::now();
   if (now - m_looked >= std::chrono::seconds{1}) {
-    m_active = collect::CollectorLock::held(m_db_path);
+    if (!m_db) {
+      if (auto db = store::Database::open(m_db_path)) m_db = std::move(*db);
+    }
+    m_active = m_db && collect::CollectorLock::held(*m_db);
     m_looked = now;
   }
   return m_active;

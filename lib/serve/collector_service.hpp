@@ -24,7 +24,10 @@ namespace pk::serve {
 class CollectorService : public Monitor {
  public:
   // Opens the probing sockets (before the process gives up its privileges).
-  static Expected<std::unique_ptr<CollectorService>> open(const store::Database& db, LiveFeed& feed);
+  // `reload_requests` and `flush_requests` as collect::CollectOptions (may be null).
+  static Expected<std::unique_ptr<CollectorService>> open(const store::Database& db, LiveFeed& feed,
+                                                          const std::atomic<unsigned>* reload_requests = nullptr,
+                                                          const std::atomic<unsigned>* flush_requests = nullptr);
   ~CollectorService() override;
 
   bool active() const override;
@@ -33,6 +36,7 @@ class CollectorService : public Monitor {
 
   // The error that ended the collector's last run, if it failed.
   std::optional<Error> last_error() const;
+  const collect::CollectorHealth* health() const override { return m_health.get(); }
 
  private:
   CollectorService(std::string db_path, std::unique_ptr<probe::Prober> prober,
@@ -46,13 +50,16 @@ class CollectorService : public Monitor {
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_running{false};
   std::optional<collect::CollectorLock> m_lock;
+  std::shared_ptr<collect::CollectorHealth> m_health = std::make_shared<collect::CollectorHealth>();
+  const std::atomic<unsigned>* m_reload_requests = nullptr;
+  const std::atomic<unsigned>* m_flush_requests = nullptr;
   std::optional<Error> m_last_error;
   std::thread m_thread;
 };
 
-// `serve --no-collect`: another process collects; active while one holds the
-// collector lock (looked at most once a second: each look takes the lock's
-// file shared for an instant); start and stop are refused (busy: 409).
+// `serve --no-collect`: another process collects; active while a live one
+// holds the collector lease (looked at most once a second); start and stop
+// are refused (busy: 409).
 class ExternalCollector : public Monitor {
  public:
   explicit ExternalCollector(std::string db_path) : m_db_path(std::move(db_path)) {}
@@ -63,6 +70,7 @@ class ExternalCollector : public Monitor {
  private:
   std::string m_db_path;
   mutable std::mutex m_mutex;
+  mutable std::optional<store::Database> m_db;  // opened at the first look
   mutable std::chrono::steady_clock::time_point m_looked{};
   mutable bool m_active = false;
 };

@@ -158,6 +158,10 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
 
   auto request = m_parser->release();
   ++m_ctx.state.counters.http_requests;
+  if (auto bad = check_host_fields(request.count(http::field::host), request.version())) {
+    answer(std::move(*bad), false, request.method() == http::verb::head, request.version());
+    return;
+  }
   if (beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
 
   auto parsed = to_request(request);

@@ -36,27 +36,6 @@ std::optional<std::int64_t> count_open_fds() {
 
 }  // namespace
 
-std::optional<ProcStat> parse_proc_stat(std::string_view text) {
-  // "pid (comm) state ppid ...": fields after the last ')' start at field 3.
-  auto close = text.rfind(')');
-  if (close == std::string_view::npos) return std::nullopt;
-  std::vector<std::string_view> fields;
-  std::size_t pos = close + 1;
-  while (pos < text.size()) {
-    auto start = text.find_first_not_of(" \n", pos);
-    if (start == std::string_view::npos) break;
-    auto end = text.find_first_of(" \n", start);
-    if (end == std::string_view::npos) end = text.size();
-    fields.push_back(text.substr(start, end - start));
-    pos = end;
-  }
-  // fields[0] is field 3 (state); field N is fields[N - 3] (proc(5)).
-  auto field = [&](std::size_t n) { return n - 3 < fields.size() ? to_int(fields[n - 3]) : std::nullopt; };
-  auto utime = field(14), stime = field(15), start = field(22), vsize = field(23), rss = field(24);
-  if (!utime || !stime || !start || !vsize || !rss) return std::nullopt;
-  return ProcStat{*utime, *stime, *start, *vsize, *rss};
-}
-
 std::optional<std::int64_t> parse_boot_time(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -73,7 +52,7 @@ void write_process_metrics(Writer& out) {
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const auto page = static_cast<std::int64_t>(sysconf(_SC_PAGESIZE));
   auto stat_text = read_text("/proc/self/stat");
-  auto stat = stat_text ? parse_proc_stat(*stat_text) : std::nullopt;
+  auto stat = stat_text ? util::parse_proc_stat(*stat_text) : std::nullopt;
   if (stat && ticks > 0) {
     out.family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
     out.sample("process_cpu_seconds_total", "", static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks);

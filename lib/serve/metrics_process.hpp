@@ -1,6 +1,7 @@
 #pragma once
 
 #include "serve/metrics_text.hpp"
+#include "util/proc_stat.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -9,19 +10,6 @@
 // The process_* figures every Prometheus client library exports, read from
 // /proc as client_golang and client_python read them.
 namespace pk::serve::prom {
-
-// The fields of /proc/<pid>/stat the figures need, in the kernel's units.
-struct ProcStat {
-  std::int64_t utime_ticks = 0;
-  std::int64_t stime_ticks = 0;
-  std::int64_t start_ticks = 0;  // after boot
-  std::int64_t vsize_bytes = 0;
-  std::int64_t rss_pages = 0;
-};
-
-// Parses the text of /proc/<pid>/stat (the command name in parentheses may
-// hold spaces and parentheses); nullopt when it is malformed.
-std::optional<ProcStat> parse_proc_stat(std::string_view text);
 
 // The boot time (seconds since the Unix epoch) from the "btime" line of
 // /proc/stat; nullopt when absent.

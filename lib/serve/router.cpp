@@ -1,6 +1,9 @@
 #include "serve/router.hpp"
 
 #include "serve/state.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -108,6 +111,18 @@ std::vector<std::pair<Method, std::string>> Router::routes() const {
   out.reserve(m_routes.size());
   for (const auto& r : m_routes) out.emplace_back(r.method, r.pattern);
   return out;
+}
+
+Handler takes(std::vector<std::string> names, Handler handler) {
+  return [names = std::move(names), handler = std::move(handler)](const Request& r, ServeState& state) {
+    for (const auto& [name, value] : r.query) {
+      if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+      return error_response(422, names.empty() ? fmt::format("unknown query parameter '{}': this route takes none", name)
+                                               : fmt::format("unknown query parameter '{}': this route takes {}", name,
+                                                             util::join(names, ", ")));
+    }
+    return handler(r, state);
+  };
 }
 
 }  // namespace pk::serve

@@ -57,6 +57,12 @@ Handler slow(Handler handler);
 // them.
 Handler cached(Handler handler);
 
+// Wraps a handler that reads only the query parameters `names`: a request
+// with any other one answers 422 naming it and the ones the route takes, as
+// an unknown field of a JSON body does (a misspelt "sinec" must not silently
+// mean the default range).
+Handler takes(std::vector<std::string> names, Handler handler);
+
 // Route groups, each in its own file.
 void add_seed_routes(Router& router);     // seed 000 surface under /api (routes_seed.cpp)
 void add_v1_routes(Router& router);       // native /api/v1 (routes_v1*.cpp)

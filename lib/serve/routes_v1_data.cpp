@@ -213,11 +213,11 @@ Response series(const Request& r, ServeState& state) {
 
 void add_data_routes(Router& router) {
   const std::string base = std::string(k_v1);
-  router.add(Method::get, base + "/targets/{t}/samples", cached(samples));
-  router.add(Method::get, base + "/targets/{t}/latest", cached(latest));
-  router.add(Method::get, base + "/stats", cached(stats));
-  router.add(Method::get, base + "/targets/{t}/downtime", cached(downtime));
-  router.add(Method::get, base + "/targets/{t}/series", cached(series));
+  router.add(Method::get, base + "/targets/{t}/samples", cached(takes({"tz", "since", "until", "last", "limit", "cursor"}, samples)));
+  router.add(Method::get, base + "/targets/{t}/latest", cached(takes({}, latest)));
+  router.add(Method::get, base + "/stats", cached(takes({"tz", "since", "until", "last", "by", "source", "min_duration", "job", "target"}, stats)));
+  router.add(Method::get, base + "/targets/{t}/downtime", cached(takes({"tz", "since", "until", "last", "min_duration"}, downtime)));
+  router.add(Method::get, base + "/targets/{t}/series", cached(takes({"tz", "since", "until", "last", "points", "metric"}, series)));
 }
 
 }  // namespace pk::serve::v1

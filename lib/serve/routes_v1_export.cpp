@@ -117,6 +117,6 @@ Response export_file(const Request& r, ServeState& state) {
 
 }  // namespace
 
-void add_export_routes(Router& router) { router.add(Method::get, std::string(k_v1) + "/export", slow(export_file)); }
+void add_export_routes(Router& router) { router.add(Method::get, std::string(k_v1) + "/export", slow(takes({"format", "tz", "since", "until", "last", "resolution", "min_duration", "bom", "job", "target"}, export_file))); }
 
 }  // namespace pk::serve::v1

@@ -133,14 +133,14 @@ Response runs(const Request& r, ServeState& state) {
 
 void add_job_routes(Router& router) {
   const std::string base = std::string(k_v1) + "/jobs";
-  router.add(Method::get, base, list);
-  router.add(Method::post, base, add);
-  router.add(Method::get, base + "/{j}", show);
-  router.add(Method::patch, base + "/{j}", edit);
-  router.add(Method::del, base + "/{j}", remove);
-  router.add(Method::post, base + "/{j}/start", set_stopped(false));
-  router.add(Method::post, base + "/{j}/stop", set_stopped(true));
-  router.add(Method::get, base + "/{j}/runs", runs);
+  router.add(Method::get, base, takes({}, list));
+  router.add(Method::post, base, takes({}, add));
+  router.add(Method::get, base + "/{j}", takes({}, show));
+  router.add(Method::patch, base + "/{j}", takes({}, edit));
+  router.add(Method::del, base + "/{j}", takes({}, remove));
+  router.add(Method::post, base + "/{j}/start", takes({}, set_stopped(false)));
+  router.add(Method::post, base + "/{j}/stop", takes({}, set_stopped(true)));
+  router.add(Method::get, base + "/{j}/runs", takes({"limit"}, runs));
 }
 
 }  // namespace pk::serve::v1

@@ -166,7 +166,7 @@ Json schemas() {
                        "path_changed:b? hops:a")},
       {"TraceBody", trace_body},
       {"Traces", object({{"target", str}, {"target_id", integer()}, {"traces", array_of("Trace")}})},
-      {"Health", fields("status:s version:s database:s collector:s targets:o? websocket_clients:i started_at:s "
+      {"Health", fields("status:s version:s database:s collector:s storage:o? targets:o? websocket_clients:i started_at:s "
                         "uptime_s:i time:s")},
   };
 }

@@ -117,13 +117,13 @@ Handler set_paused(bool paused) {
 
 void add_target_routes(Router& router) {
   const std::string base = std::string(k_v1) + "/targets";
-  router.add(Method::get, base, list);
-  router.add(Method::post, base, add);
-  router.add(Method::get, base + "/{t}", show);
-  router.add(Method::patch, base + "/{t}", edit);
-  router.add(Method::del, base + "/{t}", remove);
-  router.add(Method::post, base + "/{t}/pause", set_paused(true));
-  router.add(Method::post, base + "/{t}/resume", set_paused(false));
+  router.add(Method::get, base, takes({"all"}, list));
+  router.add(Method::post, base, takes({}, add));
+  router.add(Method::get, base + "/{t}", takes({}, show));
+  router.add(Method::patch, base + "/{t}", takes({}, edit));
+  router.add(Method::del, base + "/{t}", takes({"keep_data"}, remove));
+  router.add(Method::post, base + "/{t}/pause", takes({}, set_paused(true)));
+  router.add(Method::post, base + "/{t}/resume", takes({}, set_paused(false)));
 }
 
 }  // namespace pk::serve::v1

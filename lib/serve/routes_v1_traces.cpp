@@ -181,8 +181,8 @@ Response traces(const Request& r, ServeState& state) {
 }  // namespace
 
 void add_trace_routes(Router& router) {
-  router.add(Method::post, std::string(k_v1) + "/traceroute", slow(traceroute));
-  router.add(Method::get, std::string(k_v1) + "/targets/{t}/traces", cached(traces));
+  router.add(Method::post, std::string(k_v1) + "/traceroute", slow(takes({}, traceroute)));
+  router.add(Method::get, std::string(k_v1) + "/targets/{t}/traces", cached(takes({"tz", "since", "until", "limit"}, traces)));
 }
 
 }  // namespace pk::serve::v1

@@ -58,32 +58,51 @@ std::optional<Response> check_access(const Request& request, const ServeOptions&
 
 namespace {
 
-// "localhost", "x.localhost", 127.0.0.0/8, "[::1]", each with or without a port.
+// Is `port` empty or ":digits"?
+bool is_port_suffix(std::string_view port) {
+  if (port.empty()) return true;
+  return port.size() >= 2 && port.size() <= 6 && port.front() == ':' &&
+         std::all_of(port.begin() + 1, port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
 bool is_loopback_host(std::string_view host) {
   if (host.starts_with('[')) {
     auto end = host.find(']');
-    return end != std::string_view::npos && host.substr(1, end - 1) == "::1";
+    return end != std::string_view::npos && host.substr(1, end - 1) == "::1" && is_port_suffix(host.substr(end + 1));
   }
-  const std::string lower = util::to_lower(host.substr(0, host.find(':')));
+  const auto colon = host.find(':');
+  if (colon != std::string_view::npos && !is_port_suffix(host.substr(colon))) return false;
+  const std::string lower = util::to_lower(host.substr(0, colon));
   if (lower == "localhost" || lower.ends_with(".localhost")) return true;
   if (!lower.starts_with("127.")) return false;
   return std::all_of(lower.begin(), lower.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
 }
-
-}  // namespace
 
 std::optional<Response> check_browser(const Request& request, const ServeOptions& options, bool upgrade) {
   std::string origin = request.header("origin");
   if (!origin.empty() && (upgrade || is_mutating(request.method)) && !origin_allowed(origin, options)) {
     return error_response(403, "requests from this web page's origin are not allowed (serve --cors-origin)");
   }
+  // A page of another name that resolves to 127.0.0.1 (DNS rebinding) can
+  // read whatever needs no token: keep to localhost names unless every
+  // request needs a token.
+  const bool reads_need_token = !options.tokens.empty() && options.token_reads;
   std::string host = request.header("host");
-  if (!host.empty() && options.tokens.empty() && !options.insecure && is_loopback_listen(options.listen) &&
+  if (!host.empty() && !reads_need_token && !options.insecure && is_loopback_listen(options.listen) &&
       !is_loopback_host(host)) {
     return error_response(403,
                           "this server answers only to localhost names (a Host of another name may be a DNS "
-                          "rebinding page; use --token-file or --insecure to serve other names)");
+                          "rebinding page; use --token-file with --token-reads, or --insecure, to serve other "
+                          "names)");
   }
+  return std::nullopt;
+}
+
+std::optional<Response> check_host_fields(std::size_t host_fields, unsigned version) {
+  if (host_fields > 1) return error_response(400, "the request has more than one Host header field");
+  if (host_fields == 0 && version >= 11) return error_response(400, "an HTTP/1.1 request needs a Host header field");
   return std::nullopt;
 }
 

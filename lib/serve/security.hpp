@@ -23,11 +23,21 @@ std::optional<Response> check_access(const Request& request, const ServeOptions&
 
 // Refuses what a web page could make a browser do behind its user's back:
 // a request that changes something, or a WebSocket upgrade, from a page whose
-// Origin is not on the allow-list (403); and, on a loopback server without
-// tokens (unless insecure), a Host header that is not a loopback name or
-// address (DNS rebinding: a page of another name that resolves to 127.0.0.1;
-// 403). Requests without Origin (curl, scripts) and without Host pass.
+// Origin is not on the allow-list (403); and, on a loopback server whose
+// reads need no token (no --token-file, or no --token-reads; unless
+// insecure), a Host header that is not a loopback name or address (DNS
+// rebinding: a page of another name that resolves to 127.0.0.1; 403).
+// Requests without Origin (curl, scripts) pass; HTTP/1.0 requests without
+// Host too (HTTP/1.1 ones are refused before: check_host_fields).
 std::optional<Response> check_browser(const Request& request, const ServeOptions& options, bool upgrade);
+
+// Is a Host field value a loopback name or address ("localhost",
+// "x.localhost", 127.0.0.0/8, "[::1]"), with at most a ":port" after it?
+bool is_loopback_host(std::string_view host);
+
+// The refusal (400) of a request whose Host fields break RFC 9112 3.2: more
+// than one, or none in an HTTP/1.1 request (version 11); nullopt otherwise.
+std::optional<Response> check_host_fields(std::size_t host_fields, unsigned version);
 
 // Is `origin` in the allow-list ("*" allows any)?
 bool origin_allowed(std::string_view origin, const ServeOptions& options);

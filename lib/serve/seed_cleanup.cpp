@@ -1,5 +1,6 @@
 #include "serve/seed_cleanup.hpp"
 
+#include "maintain/clock_guard.hpp"
 #include "maintain/lock.hpp"
 #include "maintain/retention.hpp"
 #include "maintain/rollup_pass.hpp"
@@ -23,7 +24,11 @@ Expected<std::int64_t> cleanup(ServeState& state, std::int64_t days) {
     if (lock.error().kind != ErrorKind::busy) return std::unexpected(lock.error());
     return make_error(ErrorKind::busy, "maintenance (a rollup, prune or cleanup) is running; try again later");
   }
-  const auto now = state.clock();
+  // Never past the newest stored data plus a margin (a clock far ahead must
+  // not make "older than N days" mean everything).
+  auto clock = maintain::check_clock(**db, state.clock());
+  if (!clock) return std::unexpected(clock.error());
+  const auto now = clock->now;
   maintain::RollupOptions options;
   options.paced = state.monitor != nullptr && state.monitor->active();
   if (auto rolled = maintain::run_rollup(**db, now, options); !rolled) return std::unexpected(rolled.error());

@@ -214,7 +214,7 @@ Expected<void> run(ServeOptions options, const std::atomic<bool>& stop,
   std::unique_ptr<ExternalCollector> external;
   std::unique_ptr<DbTailer> tailer;
   if (state.options.collect) {
-    auto opened = CollectorService::open(*db, feed);
+    auto opened = CollectorService::open(*db, feed, state.options.reload_requests, state.options.flush_requests);
     if (!opened) return std::unexpected(opened.error());
     collector = std::move(*opened);
     state.monitor = collector.get();

@@ -19,6 +19,10 @@
 #include <string>
 #include <vector>
 
+namespace pk::collect {
+class CollectorHealth;
+}
+
 namespace pk::serve {
 
 // `pingkeeper serve`'s options (README "serve").
@@ -43,6 +47,10 @@ struct ServeOptions {
   std::chrono::milliseconds ws_batch{20};    // after a quiet spell, the live feed's next sweep waits this long (LiveFeed)
   std::chrono::milliseconds tail_poll{100};  // --no-collect: how often the database is read for new samples
   int max_slow_requests = 2;                 // traceroutes, exports, cleanups at once (more: 503)
+  // Raised by the front end (SIGHUP, SIGUSR1) for the collector: reload
+  // targets and jobs now, commit what waits now (collect::CollectOptions).
+  const std::atomic<unsigned>* reload_requests = nullptr;
+  const std::atomic<unsigned>* flush_requests = nullptr;
 };
 
 // Database connections for handlers: one per concurrent request, reused.
@@ -108,6 +116,9 @@ class Monitor {
   // Stops this process's collector (awaits and stores the probes in
   // flight); invalid_input when the collector is another process's.
   virtual Expected<void> stop() = 0;
+  // This process's collector's health (its writer, clock jumps); nullptr
+  // when another process collects.
+  virtual const collect::CollectorHealth* health() const { return nullptr; }
 };
 
 // Counters the server keeps (health, /api/ws/connections, /metrics).

@@ -1,5 +1,7 @@
 #include "serve/target_counters.hpp"
 
+#include "collect/collector.hpp"
+
 #include "analyze/status_tracker.hpp"
 #include "query/stats.hpp"
 #include "serve/metrics_process.hpp"
@@ -112,6 +114,22 @@ void write_server(prom::Writer& out, const ServeCounters& c) {
   one("pingkeeper_http_cache_hits_total", "counter", "HTTP requests answered from the answer cache.", c.http_cache_hits);
 }
 
+// The collector's writer: whether commits fail and what waits or was lost.
+void write_storage(prom::Writer& out, const collect::WriterStats& w) {
+  auto one = [&](std::string_view name, std::string_view type, std::string_view help, std::int64_t value) {
+    out.family(name, type, help);
+    out.sample(name, "", value);
+  };
+  one("pingkeeper_storage_failing", "gauge", "1 while the collector's commits to the database fail.",
+      w.failing_since ? 1 : 0);
+  one("pingkeeper_storage_backlog_samples", "gauge", "Samples waiting in memory to be committed.", w.backlog);
+  one("pingkeeper_storage_spooled_samples", "gauge", "Samples waiting in the spool file beside the database.",
+      w.spooled);
+  one("pingkeeper_storage_dropped_samples_total", "counter",
+      "Samples lost because neither memory nor the spool file could hold them.", w.dropped);
+  one("pingkeeper_storage_committed_samples_total", "counter", "Samples committed to the database.", w.committed);
+}
+
 }  // namespace
 
 struct TargetCounters::Impl {
@@ -167,6 +185,9 @@ std::string TargetCounters::render(const ServeState& state) const {
   out.text().reserve(all.size() * 2800 + 4096);  // ~28 lines of ~90 bytes per target
   write_targets(out, all);
   write_server(out, state.counters);
+  if (const auto* health = state.monitor != nullptr ? state.monitor->health() : nullptr) {
+    write_storage(out, health->writer());
+  }
   prom::write_process_metrics(out);
   return std::move(out.text());
 }

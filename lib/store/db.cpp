@@ -5,7 +5,12 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <fmt/ranges.h>
+
+#include <cerrno>
 #include <filesystem>
+#include <unistd.h>
+#include <vector>
 #include <system_error>
 
 namespace pk::store {
@@ -16,7 +21,11 @@ constexpr int k_busy_timeout_ms = 10000;
 
 [[noreturn]] void throw_error(sqlite3* db, int code) {
   const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  throw SqlError(code, msg != nullptr ? msg : sqlite3_errstr(code));
+  SqlError error(code, msg != nullptr ? msg : sqlite3_errstr(code));
+  // A damaged file: this connection writes nothing more, so a damaged page
+  // is never built on (every later write fails as read-only).
+  if (db != nullptr && error.is_corrupt()) sqlite3_exec(db, "PRAGMA query_only = ON", nullptr, nullptr, nullptr);
+  throw error;
 }
 
 void check(sqlite3* db, int code) {
@@ -26,6 +35,28 @@ void check(sqlite3* db, int code) {
 }  // namespace
 
 bool SqlError::is_constraint() const { return (m_code & 0xff) == SQLITE_CONSTRAINT; }
+
+bool SqlError::is_read_only() const { return (m_code & 0xff) == SQLITE_READONLY; }
+
+bool SqlError::is_corrupt() const { return (m_code & 0xff) == SQLITE_CORRUPT || (m_code & 0xff) == SQLITE_NOTADB; }
+
+Expected<void> quick_check(const Database& db, std::span<const std::string_view> tables) {
+  return guarded([&]() -> Expected<void> {
+    std::vector<std::string> problems;
+    auto look = [&](const std::string& sql) {
+      auto st = db.prepare(sql);
+      while (st.step()) {
+        auto line = st.text(0);
+        if (line != "ok" && problems.size() < 3) problems.push_back(std::move(line));
+      }
+    };
+    if (tables.empty()) look("PRAGMA quick_check");
+    for (auto table : tables) look(fmt::format("PRAGMA quick_check({})", table));
+    if (problems.empty()) return {};
+    sqlite3_exec(db.handle(), "PRAGMA query_only = ON", nullptr, nullptr, nullptr);
+    return make_error(ErrorKind::database, fmt::format("{} ({})", k_damaged, fmt::join(problems, "; ")));
+  });
+}
 
 void Statement::Finalizer::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 
@@ -103,7 +134,85 @@ void Database::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 Database::Database(std::unique_ptr<sqlite3, Closer> db, std::string path)
     : m_db(std::move(db)), m_path(std::move(path)) {}
 
+namespace {
+
+// "file:" URI of a path: the characters a URI gives meaning to escaped.
+std::string file_uri(const std::string& path, std::string_view query) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '?' || c == '#' || c == '%') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  uri += '?';
+  uri += query;
+  return uri;
+}
+
+// Can this process write the database file and create its -wal and -shm
+// beside it? (A read-only folder or file system, another user's folder.)
+bool writable_here(const std::string& path) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path().string() : std::string(".");
+  return ::access(dir.c_str(), W_OK) == 0 && (::access(path.c_str(), W_OK) == 0 || errno == ENOENT);
+}
+
+}  // namespace
+
+Expected<Database> Database::open_read_only(const std::string& path) {
+  // Read-only with a shared-memory index when the -shm can be used; else,
+  // when no -wal holds changes, immutable (nothing can change the file while
+  // its folder cannot be written).
+  std::error_code ec;
+  const auto wal_size = std::filesystem::file_size(path + "-wal", ec);
+  const bool wal_empty = ec || wal_size == 0;
+  std::optional<Error> failure;
+  for (std::string_view query : {"mode=ro", "mode=ro&immutable=1"}) {
+    if (query.find("immutable") != std::string_view::npos && !wal_empty) break;
+    sqlite3* raw = nullptr;
+    const auto uri = file_uri(path, query);
+    int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::unique_ptr<sqlite3, Closer> handle(raw);
+    if (rc != SQLITE_OK) {
+      failure = Error{ErrorKind::io, fmt::format("cannot open database {}: {}", path,
+                                                 raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+      continue;
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, k_busy_timeout_ms);
+    Database db(std::move(handle), path);
+    auto mine = check_ownership(db);
+    if (!mine) {
+      failure = mine.error();
+      continue;
+    }
+    if (db.user_version() != latest_schema_version()) {
+      return make_error(ErrorKind::permission,
+                        fmt::format("database {} needs an upgrade to this version of pingkeeper, but it cannot be "
+                                    "written here (its folder or file is read-only)",
+                                    path));
+    }
+    return db;
+  }
+  return std::unexpected(failure.value_or(
+      Error{ErrorKind::permission, fmt::format("cannot open database {} read-only", path)}));
+}
+
 Expected<Database> Database::open(const std::string& path, bool create_dirs) {
+  auto db = open_read_write(path, create_dirs);
+  if (db) return db;
+  // Reads still work where the file cannot be written (a read-only folder
+  // or file system): then every write fails as read-only.
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) || writable_here(path)) return db;
+  auto ro = open_read_only(path);
+  if (ro) return ro;
+  return db;
+}
+
+Expected<Database> Database::open_read_write(const std::string& path, bool create_dirs) {
   namespace fs = std::filesystem;
   fs::path p(path);
   if (p.has_parent_path()) {

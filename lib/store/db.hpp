@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ class SqlError : public std::runtime_error {
   SqlError(int code, const std::string& message) : std::runtime_error(message), m_code(code) {}
   int code() const { return m_code; }
   bool is_constraint() const;
+  // SQLITE_CORRUPT or SQLITE_NOTADB: the file is damaged.
+  bool is_corrupt() const;
+  // SQLITE_READONLY: a read-only connection (or one that saw damage) was asked to write.
+  bool is_read_only() const;
 
  private:
   int m_code;
@@ -75,6 +80,9 @@ class Database {
   // timeout, foreign keys and incremental auto-vacuum, and applies pending
   // migrations. A database written by a newer pingkeeper is refused
   // (ErrorKind::database). `create_dirs` makes missing parent folders.
+  // Where the file cannot be written (a read-only folder or file system) an
+  // up-to-date database is opened read-only instead: reads work, writes fail
+  // (ErrorKind::permission).
   static Expected<Database> open(const std::string& path, bool create_dirs = false);
 
   Statement prepare(std::string_view sql) const { return Statement(m_db.get(), sql); }
@@ -84,12 +92,15 @@ class Database {
   int changes() const;
   int user_version() const;
   const std::string& path() const { return m_path; }
+  sqlite3* handle() const { return m_db.get(); }
 
  private:
   struct Closer {
     void operator()(sqlite3* db) const;
   };
   Database(std::unique_ptr<sqlite3, Closer> db, std::string path);
+  static Expected<Database> open_read_write(const std::string& path, bool create_dirs);
+  static Expected<Database> open_read_only(const std::string& path);
   std::unique_ptr<sqlite3, Closer> m_db;
   std::string m_path;
 };
@@ -128,6 +139,11 @@ class ReadSnapshot {
   const Database* m_db;
 };
 
+// What a damaged database file is called in errors, with what to do.
+inline constexpr std::string_view k_damaged =
+    "the database file is damaged: nothing more is written to it; restore a backup, or recover what is readable "
+    "with `sqlite3 DB .recover`";
+
 // Turns an SqlError thrown by `fn` into Error{database, ...}; a constraint
 // violation becomes invalid_input. Other results pass through.
 template <typename Fn>
@@ -136,8 +152,20 @@ auto guarded(Fn&& fn) -> decltype(fn()) {
     return fn();
   } catch (const SqlError& e) {
     if (e.is_constraint()) return invalid_input(std::string("rejected by the database: ") + e.what());
+    if (e.is_corrupt()) return make_error(ErrorKind::database, std::string(k_damaged) + " (" + e.what() + ")");
+    if (e.is_read_only()) {
+      return make_error(ErrorKind::permission,
+                        std::string("the database cannot be written here (a read-only folder, file or file "
+                                    "system; or it was found damaged): ") +
+                            e.what());
+    }
     return make_error(ErrorKind::database, std::string("database error: ") + e.what());
   }
 }
+
+// PRAGMA quick_check of `tables` (every table and index when empty): cheap
+// for the small ones (targets, jobs, settings). A damaged database fails
+// with k_damaged and this connection refuses writes from then on.
+Expected<void> quick_check(const Database& db, std::span<const std::string_view> tables = {});
 
 }  // namespace pk::store

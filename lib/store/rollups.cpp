@@ -213,6 +213,15 @@ Expected<void> set_claim(const Database& db, util::SysMicros at) {
   });
 }
 
+Expected<std::optional<util::SysMicros>> newest_end(const Database& db, analyze::Tier tier) {
+  if (auto ok = check_tier(tier); !ok) return std::unexpected(ok.error());
+  return guarded([&]() -> Expected<std::optional<util::SysMicros>> {
+    auto us = newest_key(db, table_of(tier), "bucket");
+    if (!us) return std::nullopt;
+    return util::from_epoch_us(*us) + analyze::tier_width(tier);
+  });
+}
+
 Expected<std::vector<std::int64_t>> target_ids(const Database& db, analyze::Tier tier) {
   if (auto ok = check_tier(tier); !ok) return std::unexpected(ok.error());
   return guarded([&]() -> Expected<std::vector<std::int64_t>> { return distinct_target_ids(db, table_of(tier)); });

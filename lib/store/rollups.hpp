@@ -59,6 +59,9 @@ Expected<void> set_horizon(const Database& db, analyze::Tier tier, util::SysMicr
 Expected<void> set_claim(const Database& db, util::SysMicros at);
 
 // The ids of every target with rows in `tier`, ascending.
+// The end of the newest bucket of any target in `tier`; nullopt when empty.
+Expected<std::optional<util::SysMicros>> newest_end(const Database& db, analyze::Tier tier);
+
 Expected<std::vector<std::int64_t>> target_ids(const Database& db, analyze::Tier tier);
 
 // The start of a target's oldest bucket >= t in `tier`; nullopt when none.

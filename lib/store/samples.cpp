@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 namespace pk::store::samples {
 
@@ -28,16 +29,30 @@ std::optional<std::int64_t> rollup_threshold(const Database& db) {
 
 }  // namespace
 
-Expected<void> insert_batch(const Database& db, std::span<const core::Sample> samples,
-                            std::span<const RunCounts> runs) {
-  if (samples.empty() && runs.empty()) return {};
-  return guarded([&]() -> Expected<void> {
+Expected<std::int64_t> insert_batch(const Database& db, std::span<const core::Sample> samples,
+                                    std::span<const RunCounts> runs) {
+  if (samples.empty() && runs.empty()) return 0;
+  return guarded([&]() -> Expected<std::int64_t> {
     Transaction tx(db);
     auto st = db.prepare(
         "INSERT OR REPLACE INTO samples (target_id, ts, rtt_us, status, ttl, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     const auto threshold = samples.empty() ? std::nullopt : rollup_threshold(db);
     auto mark = db.prepare("INSERT OR IGNORE INTO rollup_dirty (tier, target_id, bucket) VALUES ('1m', ?1, ?2)");
+    // Per target of the batch: until when it takes samples (nullopt: gone).
+    auto lookup = db.prepare("SELECT coalesce(removed_at, ?2) FROM targets WHERE id = ?1");
+    std::unordered_map<std::int64_t, std::optional<std::int64_t>> takes_until;
+    std::int64_t stored = 0;
     for (const auto& s : samples) {
+      auto known = takes_until.find(s.target_id);
+      if (known == takes_until.end()) {
+        lookup.reset();
+        lookup.bind(1, s.target_id).bind(2, INT64_MAX);
+        std::optional<std::int64_t> until;
+        if (lookup.step()) until = lookup.int64(0);
+        known = takes_until.emplace(s.target_id, until).first;
+      }
+      if (!known->second || util::to_epoch_us(s.ts) >= *known->second) continue;
+      ++stored;
       if (threshold && util::to_epoch_us(s.ts) < *threshold) {
         mark.reset();
         mark.bind(1, s.target_id).bind(2, util::to_epoch_us(analyze::floor_to(s.ts, std::chrono::minutes{1}))).run();
@@ -60,7 +75,7 @@ Expected<void> insert_batch(const Database& db, std::span<const core::Sample> sa
       add.run();
     }
     tx.commit();
-    return {};
+    return stored;
   });
 }
 
@@ -119,6 +134,14 @@ Expected<std::int64_t> count(const Database& db, std::int64_t target_id) {
     st.bind(1, target_id);
     st.step();
     return st.int64(0);
+  });
+}
+
+Expected<std::optional<util::SysMicros>> newest(const Database& db) {
+  return guarded([&]() -> Expected<std::optional<util::SysMicros>> {
+    auto us = newest_key(db, "samples", "ts");
+    if (!us) return std::nullopt;
+    return util::from_epoch_us(*us);
   });
 }
 

@@ -31,8 +31,10 @@ struct RunCounts {
 // than the 1-minute rollup's watermark or claim (settings rollup.watermark.1m,
 // rollup.claim.1m: what the rollup pass has summarised or is summarising)
 // marks its 1-minute bucket dirty in the same transaction, so the pass
-// recomputes it.
-Expected<void> insert_batch(const Database& db, std::span<const core::Sample> samples,
+// recomputes it. Samples of a target that no longer exists, or that were
+// sent after it was removed (--keep-data), are left out (the collector
+// learns of a removal only when it next reloads). Returns the samples stored.
+Expected<std::int64_t> insert_batch(const Database& db, std::span<const core::Sample> samples,
                             std::span<const RunCounts> runs = {});
 
 // A query over one target's samples in [since, until), oldest first, or the
@@ -50,6 +52,9 @@ Expected<std::vector<core::Sample>> select(const Database& db, const Query& q);
 // the feed behind `logs --follow`.
 Expected<std::vector<core::Sample>> after(const Database& db, std::span<const std::int64_t> target_ids,
                                           util::SysMicros after, std::int64_t limit);
+
+// The time of the newest sample of any target; nullopt when there is none.
+Expected<std::optional<util::SysMicros>> newest(const Database& db);
 
 // How many samples a target has.
 Expected<std::int64_t> count(const Database& db, std::int64_t target_id);

@@ -38,4 +38,16 @@ std::vector<std::int64_t> distinct_target_ids(const Database& db, std::string_vi
   return out;
 }
 
+std::optional<std::int64_t> newest_key(const Database& db, std::string_view table, std::string_view column) {
+  auto st = db.prepare(fmt::format("SELECT max({}) FROM {} WHERE target_id = ?1", column, table));
+  std::optional<std::int64_t> newest;
+  for (auto id : distinct_target_ids(db, table)) {
+    st.reset();
+    st.bind(1, id);
+    if (!st.step()) continue;
+    if (auto v = st.opt_int64(0); v && (!newest || *v > *newest)) newest = v;
+  }
+  return newest;
+}
+
 }  // namespace pk::store

@@ -4,6 +4,7 @@
 #include "util/time.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,10 @@ std::int64_t run_scan(Statement& st, std::int64_t target_id, util::SysMicros fro
 
 // The distinct target_ids of `table` (keyed by target_id first), ascending,
 // by a skip scan: one primary-key seek per target. Throws SqlError.
+// The largest `column` over every target of `table` (one index seek per
+// target, as distinct_target_ids); nullopt when the table is empty. Throws SqlError.
+std::optional<std::int64_t> newest_key(const Database& db, std::string_view table, std::string_view column);
+
 std::vector<std::int64_t> distinct_target_ids(const Database& db, std::string_view table);
 
 }  // namespace pk::store

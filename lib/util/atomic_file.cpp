@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <csignal>
+#include <dirent.h>
+#include <string_view>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +39,31 @@ mode_t current_umask() {
 
 }  // namespace
 
+namespace {
+
+// Temporary files ".NAME.PID.XXXXXX" of `name` left by a writer that was
+// killed (SIGKILL, a power cut): removed when their process is gone.
+void remove_stale_temps(const std::string& dir, const std::string& name) {
+  const std::string prefix = "." + name + ".";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view entry(e->d_name);
+    if (!entry.starts_with(prefix)) continue;
+    auto rest = entry.substr(prefix.size());  // "PID.XXXXXX"
+    auto dot = rest.find('.');
+    if (dot == std::string_view::npos || dot == 0 || rest.size() - dot - 1 != 6) continue;
+    long pid = 0;
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + dot, pid);
+    if (ec != std::errc{} || end != rest.data() + dot || pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) continue;  // its writer still runs
+    ::unlinkat(::dirfd(d), e->d_name, 0);
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
 Expected<AtomicFile> AtomicFile::create(const std::string& path, bool overwrite) {
   if (path.empty()) return invalid_input("the output file name is empty");
   struct stat st {};
@@ -43,7 +73,8 @@ Expected<AtomicFile> AtomicFile::create(const std::string& path, bool overwrite)
   }
   const auto [dir, name] = split_path(path);
   if (name.empty()) return invalid_input(fmt::format("{} names a directory, not a file", path));
-  std::string temp = fmt::format("{}/.{}.XXXXXX", dir, name);
+  remove_stale_temps(dir, name);
+  std::string temp = fmt::format("{}/.{}.{}.XXXXXX", dir, name, ::getpid());
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) return file_error("cannot create a file in", dir, errno);
   // mkstemp makes 0600; give the file the mode a plain create would.

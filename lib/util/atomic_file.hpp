@@ -9,9 +9,11 @@
 namespace pk::util {
 
 // A file that appears whole or not at all: written under a temporary name
-// next to `path` (".NAME.XXXXXX", same directory, so same file system), then
-// renamed over it by commit(). Destroyed without commit(), the temporary
-// file is removed, so a failed or interrupted export leaves nothing behind.
+// next to `path` (".NAME.PID.XXXXXX", same directory, so same file system),
+// then renamed over it by commit(). Destroyed without commit(), the temporary
+// file is removed, so a failed or interrupted export leaves nothing behind;
+// the temporary files of NAME that a killed writer left are removed by the
+// next create() of NAME.
 class AtomicFile {
  public:
   // Creates the temporary file. Without `overwrite`, invalid_input when

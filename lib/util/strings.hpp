@@ -22,6 +22,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // beyond U+10FFFF)?
 bool is_valid_utf8(std::string_view s);
 
+// Text fit for a terminal line: control characters (C0 and DEL) written as
+// \n, \t, \r or \xNN, and at most `max_bytes` of it (cut on a character
+// boundary, "..." added) when the text is longer.
+std::string printable(std::string_view s, std::size_t max_bytes = std::string_view::npos);
+
 // ASCII character classes, independent of the C locale.
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }

@@ -219,4 +219,26 @@ else
   _pk_pass "no database created for invalid options"
 fi
 
+section "a demo killed half-way can be run again"
+killed_db="$PK_TMP/killed.db"
+"$PK_BIN" --db "$killed_db" demo --targets 3 --days 30 --interval 1s --prefix k >/dev/null 2>&1 &
+demo_pid=$!
+PK_HELPERS+=("$demo_pid")
+for _ in $(seq 100); do  # bounded: until some history is written
+  [[ $(sqlite3 "$killed_db" "SELECT count(*) FROM samples" 2>/dev/null || echo 0) -gt 10000 ]] && break
+  sleep 0.1
+done
+kill -KILL "$demo_pid" 2>/dev/null
+wait "$demo_pid" 2>/dev/null
+expect_eq "the killed demo left incomplete targets" "3" \
+  "$(sqlite3 "$killed_db" "SELECT count(*) FROM targets WHERE tags LIKE '%incomplete%'" 2>/dev/null)"
+run_pk --db "$killed_db" demo --targets 3 --days 1 --interval 1m --prefix k
+expect_code 0
+expect_eq "the re-run replaced them: complete targets, only its own history" "3|0|4320" \
+  "$(sqlite3 "$killed_db" "SELECT count(*), sum(tags LIKE '%incomplete%'),
+       (SELECT count(*) FROM samples) FROM targets" 2>/dev/null)"
+run_pk --db "$killed_db" demo --targets 3 --days 1 --interval 1m --prefix k
+expect_code 2
+expect_stderr_contains 'target "k-01" already exists'
+
 finish

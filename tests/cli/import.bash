@@ -200,7 +200,7 @@ section "target list --csv imports back"
 rt_src="$PK_TMP/rt-src.db"
 rt_dst="$PK_TMP/rt-dst.db"
 PINGKEEPER_DB=$rt_src run_pk target add 10.7.0.1 --name r1 --interval 5s --timeout 2s --tag site=fra --tag role=core \
-  --description 'core, "north"'
+  --tag 'path=a;b\c' --description 'core, "north"'
 PINGKEEPER_DB=$rt_src run_pk target add web.example --name w1 --probe tcp --port 8443 -6 --paused --job-only --size 0
 PINGKEEPER_DB=$rt_src run_pk target list --csv
 expect_code 0
@@ -212,5 +212,15 @@ fields='t.name, t.host, t.family, t.probe, ifnull(t.port, ""), t.interval_ms, t.
 expect_eq "every field survives the round trip" \
   "$(sqlite3 "$rt_src" "SELECT $fields FROM targets t ORDER BY name")" \
   "$(sqlite3 "$rt_dst" "SELECT $fields FROM targets t ORDER BY name")"
+
+# ---------------------------------------------------------------------------
+section "bounded input: a huge file or line is refused, its content not echoed"
+expect_rejected 2 "the input is larger than 32 MiB" target import - < <(head -c $((33 << 20)) /dev/zero)
+python3 -c 'print("h" * 1000000)' >"$PK_TMP/long-line.txt"
+expect_rejected 2 "line 1: 1000000 bytes, longer than the 8192" target import "$PK_TMP/long-line.txt"
+expect_eq "the error stays short" yes "$( ((${#PK_ERR} < 300)) && echo yes || echo "no: ${#PK_ERR} bytes")"
+printf '192.0.2.1\n%s\n' "$(python3 -c 'print("x" * 5000 + "!")')" >"$PK_TMP/long-host.txt"
+expect_rejected 2 'line 2: invalid host' target import "$PK_TMP/long-host.txt"
+expect_eq "an echoed value is cut short" yes "$( ((${#PK_ERR} < 2100)) && echo yes || echo "no: ${#PK_ERR} bytes")"
 
 finish

@@ -299,4 +299,8 @@ done
 expect_rejected 3 'job "nosuch" not found' job edit nosuch --interval 5s
 expect_rejected 3 'job "999" not found' job show 999
 
+# ---------------------------------------------------------------------------
+section "window always mixed with rules is refused"
+expect_rejected 2 'window "always" cannot be combined' job add mixed --targets 2 --window always --window 'mon-fri 09:00-17:00'
+
 finish

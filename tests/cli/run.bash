@@ -129,7 +129,7 @@ expect_eq "--once opens no job run" "0" "$(db_query 'SELECT count(*) FROM job_ru
 before=$(samples)
 run_pk --json run --once
 expect_code 0
-expect_json 'sorted(d)' "['answered', 'lost', 'path_changes', 'sent', 'stored', 'targets', 'trace_failures', 'traces']"
+expect_json 'sorted(d)' "['answered', 'dropped', 'lost', 'path_changes', 'sent', 'spooled', 'stored', 'targets', 'trace_failures', 'traces']"
 expect_json '[d["traces"], d["path_changes"], d["trace_failures"]]' '[0, 0, 0]'  # no job with the path metric
 expect_json '[d["targets"], d["sent"], d["answered"], d["lost"], d["stored"]]' "[$n, $n, $n, 0, $n]"
 expect_eq "--json: samples stored" "$((before + n))" "$(samples)"
@@ -198,7 +198,7 @@ expect_stdout_contains "$n targets: sent $n, answered $n, lost 0; stored $n samp
 run_pk -v --json run --once
 expect_code 0
 expect_eq "-v --json: NDJSON per sample, then the summary" \
-  "$n True answered,lost,path_changes,sent,stored,targets,trace_failures,traces $n $n" "$(split_verbose_json)"
+  "$n True answered,dropped,lost,path_changes,sent,spooled,stored,targets,trace_failures,traces $n $n" "$(split_verbose_json)"
 
 # ---------------------------------------------------------------------------
 section "one collector per database: a second one exits 5 naming the pid"
@@ -206,11 +206,15 @@ before=$(samples)
 "$PK_BIN" run --duration 5s >"$PK_TMP/first.out" 2>"$PK_TMP/first.err" &
 first=$!
 PK_HELPERS+=("$first")
+# The collector's lease, in the database itself.
+lease_pid() { sqlite3 "$PINGKEEPER_DB" "SELECT pid FROM collector_lease" 2>/dev/null; }
 for _ in $(seq 50); do
-  [[ $(cat "$PINGKEEPER_DB.lock" 2>/dev/null) == "$first" ]] && break
+  [[ $(lease_pid) == "$first" ]] && break
   sleep 0.1
 done
-expect_eq "the lock file <db>.lock holds the collector's pid" "$first" "$(cat "$PINGKEEPER_DB.lock" 2>/dev/null)"
+expect_eq "the collector lease names the collector's pid" "$first" "$(lease_pid)"
+# No file beside the database holds the guarantee: deleting them changes nothing.
+rm -f "$PINGKEEPER_DB.lock" "$PINGKEEPER_DB.maintain.lock"
 run_pk run --once
 expect_code 5
 expect_stderr_contains "pingkeeper: error: "
@@ -257,6 +261,6 @@ expect_rejected 2 '--count must be at least 1' run --once --count 0
 expect_rejected 2 'invalid value "x" for --count' run --count x
 expect_rejected 2 'unknown option "--bogus"' run --bogus
 expect_rejected 2 'unexpected argument "extra"' run --once extra
-expect_eq "no collector lock left held" "" "$(cat "$PINGKEEPER_DB.lock" 2>/dev/null)"
+expect_eq "no collector lease left held" "" "$(lease_pid)"
 
 finish

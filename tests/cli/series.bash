@@ -91,7 +91,7 @@ expect_stdout_matches '^2026-03-02T10:00:10Z,$'
 
 # ---------------------------------------------------------------------------
 section "two days after the rollup pass: 1-minute rows, never more than --points"
-run_pk -q maintain --rollup
+run_pk -q maintain --trust-clock --rollup
 expect_code 0
 run_pk --json series lo --since 2026-03-02T00:00:00Z --until 2026-03-04T00:00:00Z --points 800
 expect_code 0

@@ -176,7 +176,7 @@ expect_json 'd[0]["downtime_ms"]' 101000
 
 # ---------------------------------------------------------------------------
 section "after the rollup pass: the composite cover agrees within the sketch bound"
-run_pk -q maintain --rollup
+run_pk -q maintain --trust-clock --rollup
 expect_code 0
 # shellcheck disable=SC2086
 run_pk --json stats lo $BOTH
@@ -237,7 +237,7 @@ LOST1=$(truth lo "$D1_FROM" "$D1_TO" 't["lost"]')
 # Raw samples are kept 30 days: these months old ones go; 1-minute rows stay a year.
 run_pk -q retention set 1m=1y
 expect_code 0
-run_pk -q maintain --prune
+run_pk -q maintain --trust-clock --prune
 expect_code 0
 expect_eq "raw samples pruned" "0" "$(db_query 'SELECT count(*) FROM samples')"
 # shellcheck disable=SC2086

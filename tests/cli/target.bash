@@ -316,6 +316,17 @@ expect_json 'd["name"]' web
 # ---------------------------------------------------------------------------
 section "bad hosts"
 expect_rejected 2 'invalid host "999.1.1.1"' target add 999.1.1.1
+expect_rejected 2 'not an address to probe' target add 0.0.0.0
+expect_rejected 2 'unspecified' target add ::
+expect_rejected 2 'broadcast' target add 255.255.255.255
+expect_rejected 2 'multicast' target add 224.0.0.251
+expect_rejected 2 'multicast' target add ff02::1
+expect_rejected 2 'tag "site" is given twice' target add 192.0.2.77 --tag site=a --tag site=b
+expect_rejected 2 'description contains control characters' target add 192.0.2.77 --description $'evil\e[31mred'
+expect_rejected 2 'description contains control characters' target add 192.0.2.77 --description $'two\nlines'
+run_pk target add $'bad\e[2Jname'
+expect_code 2
+expect_stderr_contains 'bad\x1b[2Jname'  # the escape is shown, not sent to the terminal
 expect_rejected 2 'invalid host "bad_host!"' target add 'bad_host!'
 expect_rejected 2 'invalid host "-x"' target add -- -x
 # Without "--", "-x" looks like an option; the message must still name it.

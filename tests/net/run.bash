@@ -118,8 +118,9 @@ wait_until() {
 
 # (The predicates below are called through wait_until.)
 # shellcheck disable=SC2317
-# lock_holds DB PID: DB.lock names PID (the collector has started).
-lock_holds() { [[ $(cat "$1.lock" 2>/dev/null) == "$2" ]]; }
+# lock_holds DB PID: the collector lease of DB names PID (the collector has started).
+lease_pid() { sqlite3 "$1" "SELECT pid FROM collector_lease" 2>/dev/null; }
+lock_holds() { [[ $(lease_pid "$1") == "$2" ]]; }
 
 # shellcheck disable=SC2317
 # has_samples DB [N]: at least N (default 1) samples are committed.
@@ -362,7 +363,7 @@ run_pk_in live --db "$DB" target add 127.0.0.4 --name jt --job-only --interval 2
 expect_code 0
 bg_pk live "$PK_TMP/live.out" --db "$DB" run --duration 20s
 live_pid=$BG_PID
-wait_until 5 lock_holds "$DB" "$live_pid" || fail_check "collector took the lock" "$DB.lock holds pid $live_pid" "$(cat "$DB.lock" 2>/dev/null)"
+wait_until 5 lock_holds "$DB" "$live_pid" || fail_check "collector took the lock" "the lease names pid $live_pid" "$(lease_pid "$DB")"
 wait_until 5 has_samples "$DB" 3 || fail_check "collector stores samples" "3 samples within 5 s" "none"
 run_pk_in live --db "$DB" target add 127.0.0.3 --name late --interval 200ms
 expect_code 0
@@ -423,7 +424,7 @@ run_pk_in term_c --db "$DB" target add "$T" --name slow --interval 100ms --timeo
 expect_code 0
 bg_pk term_c "$PK_TMP/term.out" --db "$DB" -v --json run --duration 30s
 term_pid=$BG_PID
-wait_until 5 lock_holds "$DB" "$term_pid" || fail_check "collector took the lock" "$DB.lock holds pid $term_pid" "$(cat "$DB.lock" 2>/dev/null)"
+wait_until 5 lock_holds "$DB" "$term_pid" || fail_check "collector took the lock" "the lease names pid $term_pid" "$(lease_pid "$DB")"
 wait_until 5 has_samples "$DB" 20
 sleep 1
 kill -TERM "$term_pid" 2>/dev/null
@@ -474,7 +475,7 @@ run_pk_in crash --db "$DB" job add always --targets 127.0.1.1,127.0.1.2 --interv
 expect_code 0
 bg_pk crash "$PK_TMP/crash.out" --db "$DB" run --duration 30s
 crash_pid=$BG_PID
-wait_until 5 lock_holds "$DB" "$crash_pid" || fail_check "collector took the lock" "$DB.lock holds pid $crash_pid" "$(cat "$DB.lock" 2>/dev/null)"
+wait_until 5 lock_holds "$DB" "$crash_pid" || fail_check "collector took the lock" "the lease names pid $crash_pid" "$(lease_pid "$DB")"
 wait_until 5 has_samples "$DB" 1
 sleep 3
 killed_at=$(now_us)

@@ -3,12 +3,14 @@
 #include "collect/collector.hpp"
 #include "collect/lock.hpp"
 #include "store/jobs.hpp"
+#include "store/lease.hpp"
 #include "store/samples.hpp"
 #include "store/targets.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <deque>
 #include <thread>
 #include <unistd.h>
@@ -277,16 +279,96 @@ TEST_CASE("one collector per database") {
 
 TEST_CASE("CollectorLock::held looks without taking") {
   test::TempDir dir;
-  CHECK_FALSE(collect::CollectorLock::held(dir.file("x.db")));  // no lock file yet
+  auto x = store::Database::open(dir.file("x.db"));
+  auto y = store::Database::open(dir.file("y.db"));
+  REQUIRE(x);
+  REQUIRE(y);
+  CHECK_FALSE(collect::CollectorLock::held(*x));  // nobody ever collected
   {
     auto lock = collect::CollectorLock::acquire(dir.file("x.db"));
     REQUIRE(lock);
-    CHECK(collect::CollectorLock::held(dir.file("x.db")));
-    CHECK(collect::CollectorLock::held(dir.file("x.db")));  // looking twice changes nothing
-    CHECK_FALSE(collect::CollectorLock::held(dir.file("y.db")));
+    CHECK(collect::CollectorLock::held(*x));
+    CHECK(collect::CollectorLock::held(*x));  // looking twice changes nothing
+    CHECK_FALSE(collect::CollectorLock::held(*y));
   }
-  CHECK_FALSE(collect::CollectorLock::held(dir.file("x.db")));  // released; the file stays
+  CHECK_FALSE(collect::CollectorLock::held(*x));                // released
   CHECK(collect::CollectorLock::acquire(dir.file("x.db")));     // and looking took nothing
+}
+
+TEST_CASE("the collector lock lives in the database, not in a file beside it") {
+  test::TempDir dir;
+  auto first = collect::CollectorLock::acquire(dir.file("x.db"));
+  REQUIRE(first);
+  // Whatever files beside the database go away, a second collector is refused.
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().filename() != "x.db" && entry.path().filename() != "x.db-wal" &&
+        entry.path().filename() != "x.db-shm") {
+      std::filesystem::remove(entry.path());
+    }
+  }
+  std::filesystem::remove(dir.file("x.db.lock"));
+  auto second = collect::CollectorLock::acquire(dir.file("x.db"));
+  REQUIRE_FALSE(second);
+  CHECK(second.error().kind == ErrorKind::busy);
+}
+
+TEST_CASE("a lease whose process is gone is taken over at once") {
+  test::TempDir dir;
+  auto db = store::Database::open(dir.file("x.db"));
+  REQUIRE(db);
+  auto self = collect::own_lease(util::now_utc());
+  auto dead = self;
+  dead.token = "dead";
+  dead.start_ticks = self.start_ticks + 1;  // this pid, but another process's start time: a reused pid
+  REQUIRE(store::lease::claim(*db, dead, [](const auto&) { return true; }));
+  CHECK_FALSE(collect::CollectorLock::held(*db));
+  auto lock = collect::CollectorLock::acquire(dir.file("x.db"));
+  CHECK(lock);
+}
+
+TEST_CASE("lease_stale: same boot and pid namespace by the process, else by the last refresh") {
+  auto self = collect::own_lease(util::now_utc());
+  auto other = self;
+  other.token = "other";
+  const auto now = self.seen;
+  CHECK_FALSE(collect::lease_stale(other, self, now, /*holder_alive=*/true));
+  CHECK(collect::lease_stale(other, self, now, /*holder_alive=*/false));
+  other.pid_ns = "pid:[1]";  // another pid namespace (a container): pids say nothing
+  CHECK_FALSE(collect::lease_stale(other, self, now + 29s, false));
+  CHECK(collect::lease_stale(other, self, now + 31s, true));
+  other = self;
+  other.boot_id = "another-boot";
+  CHECK_FALSE(collect::lease_stale(other, self, now + 10s, false));
+  CHECK(collect::lease_stale(other, self, now + 40s, true));
+}
+
+TEST_CASE("a collector whose lease was replaced stops, storing what it has") {
+  Fixture f;
+  auto a = f.add("a", "10.0.0.1", 100ms);
+  auto lock = collect::CollectorLock::acquire(f.db.path());
+  REQUIRE(lock);
+  FakeProber prober;
+  collect::CollectOptions options;
+  options.maintenance.reset();
+  options.writer.flush_interval = 50ms;
+  options.writer.lease_token = lock->token();
+  options.writer.lease_refresh = 100ms;
+  options.duration = 20s;  // bound: the replaced lease must end it long before
+  std::thread usurper([&] {
+    std::this_thread::sleep_for(300ms);
+    auto intruder = collect::own_lease(util::now_utc());
+    intruder.token = "usurper";
+    (void)store::lease::claim(f.db, intruder, [](const auto&) { return true; });
+  });
+  std::atomic<bool> stop{false};
+  collect::Collector collector(f.db, prober, options);
+  auto started = std::chrono::steady_clock::now();
+  auto stats = collector.run(stop);
+  usurper.join();
+  REQUIRE_FALSE(stats);
+  CHECK(stats.error().kind == ErrorKind::busy);
+  CHECK(std::chrono::steady_clock::now() - started < 15s);
+  CHECK(f.samples(a).size() >= 2);  // what it had was stored
 }
 
 TEST_SUITE_END();

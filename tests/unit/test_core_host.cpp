@@ -35,10 +35,21 @@ TEST_SUITE_BEGIN("core");
 
 TEST_CASE("classify_host: empty") { CHECK(mentions(rejection(""), "empty")); }
 
+TEST_CASE("classify_host: addresses that name no single host are refused") {
+  CHECK(mentions(rejection("0.0.0.0"), "not an address to probe"));
+  CHECK(mentions(rejection("255.255.255.255"), "broadcast"));
+  CHECK(mentions(rejection("224.0.0.1"), "multicast"));
+  CHECK(mentions(rejection("239.255.255.250"), "multicast"));
+  CHECK(mentions(rejection("::"), "unspecified"));
+  CHECK(mentions(rejection("0:0:0:0:0:0:0:0"), "unspecified"));
+  CHECK(mentions(rejection("ff02::1"), "multicast"));
+}
+
 TEST_CASE("classify_host: IPv4") {
   SUBCASE("valid dotted quads") {
     for (const char* host :
-         {"0.0.0.0", "127.0.0.1", "192.0.2.1", "255.255.255.255", "10.0.0.10", "1.2.3.4", "100.200.250.199"}) {
+         {"0.0.0.1", "127.0.0.1", "192.0.2.1", "255.255.255.254", "10.0.0.10", "1.2.3.4", "100.200.250.199",
+          "223.255.255.255", "240.0.0.1"}) {
       CAPTURE(host);
       CHECK(kind_of(host) == HostKind::ipv4);
     }
@@ -83,7 +94,7 @@ TEST_CASE("classify_host: IPv4") {
 TEST_CASE("classify_host: IPv6") {
   SUBCASE("valid literals") {
     for (const char* host :
-         {"::1", "::", "2001:db8::1", "2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:db8:0:0:0:ff00:42:8329",
+         {"::1", "::2", "2001:db8::1", "2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:db8:0:0:0:ff00:42:8329",
           "fe80::1", "FE80::ABCD:1", "::ffff:192.0.2.1", "64:ff9b::192.0.2.33", "1::", "1:2:3:4:5:6:7:8"}) {
       CAPTURE(host);
       CHECK(kind_of(host) == HostKind::ipv6);

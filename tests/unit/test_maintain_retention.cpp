@@ -1,7 +1,10 @@
+#include "maintain/clock_guard.hpp"
 #include "maintain/retention.hpp"
 #include "maintain/rollup_pass.hpp"
 #include "maintain_fixture.hpp"
 
+#include "store/rollups.hpp"
+#include "store/samples.hpp"
 #include "store/settings.hpp"
 
 #include <doctest/doctest.h>
@@ -252,6 +255,49 @@ TEST_CASE("prune: at steady state the database file stops growing") {
   for (std::size_t i = 2; i < sizes.size(); ++i) CHECK(sizes[i] <= sizes[1] + one_day / 10);
   // And then no growth at all, allowing a few pages.
   for (std::size_t i = 7; i < sizes.size(); ++i) CHECK(sizes[i] <= sizes[6] + 8 * 4096);
+}
+
+TEST_CASE("clock guard: maintenance never acts past the newest stored data") {
+  using maintain::judge_clock;
+  const auto newest = k_midnight + 10 * 24h;
+  auto c = judge_clock(newest + 1min, newest);  // a collector writing now
+  CHECK(c.now == newest + 1min);
+  CHECK_FALSE(c.far_ahead);
+  c = judge_clock(newest + 3h, newest);  // collection stopped 3 h ago: capped, not refused
+  CHECK(c.now == newest + maintain::k_clock_margin);
+  CHECK_FALSE(c.far_ahead);
+  c = judge_clock(newest + 40 * 24h, newest);  // the clock 40 days ahead
+  CHECK(c.now == newest + maintain::k_clock_margin);
+  CHECK(c.far_ahead);
+  c = judge_clock(newest - 1h, newest);  // a clock behind is taken as it is
+  CHECK(c.now == newest - 1h);
+  c = judge_clock(newest, std::nullopt);  // no data: nothing to lose
+  CHECK(c.now == newest);
+  CHECK_FALSE(c.far_ahead);
+}
+
+TEST_CASE("clock guard: a clock 40 days ahead prunes and rolls up nothing that is not old") {
+  test::RollupDb f(1);
+  const auto end = k_midnight + 3 * 24h;
+  test::insert(f.db, test::make_samples(f.ids[0], k_midnight, end, 60s, 1));
+  const auto before = *store::samples::count(f.db, f.ids[0]);
+  REQUIRE(store::settings::set_retention(
+      f.db, Retention{util::Micros{30 * 24h}, util::Micros{90 * 24h}, util::Micros{1825 * 24h}, std::nullopt}));
+  auto clock = maintain::check_clock(f.db, end + 40 * 24h);
+  REQUIRE(clock);
+  CHECK(clock->far_ahead);
+  REQUIRE(clock->newest);
+  CHECK(*clock->newest == end - 60s);
+  REQUIRE(maintain::run_rollup(f.db, clock->now));
+  REQUIRE(maintain::prune(f.db, clock->now));
+  CHECK(*store::samples::count(f.db, f.ids[0]) == before);  // the clock's own now would have deleted them all
+  auto cov = store::rollups::coverage(f.db);
+  REQUIRE(cov);
+  REQUIRE(cov->watermark[1]);
+  CHECK(*cov->watermark[1] <= end + maintain::k_clock_margin);  // not 40 days in the future
+  const auto refusal = maintain::clock_refusal(*clock).message;
+  CHECK(refusal.find("past the newest stored data") != std::string::npos);
+  CHECK(refusal.find(util::format_duration(40 * 24h + 60s)) != std::string::npos);
 }
 
 TEST_CASE("vacuum: gives pruned pages back to the file system") {

@@ -85,6 +85,23 @@ TEST_CASE("serve.router: literal segments win, params are captured, 405 lists th
   CHECK(router.routes().size() == 4);
 }
 
+TEST_CASE("serve.router: takes() refuses query parameters a route does not read") {
+  ServeState state(ServeOptions{});
+  auto handler = takes({"since", "until"}, [](const Request&, ServeState&) { return error_response(200, "ok"); });
+  Request r;
+  r.query = {{"since", "1h"}, {"until", "now"}};
+  CHECK(handler(r, state).status == 200);
+  r.query = {{"sinec", "1h"}};
+  auto refused = handler(r, state);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find("unknown query parameter 'sinec': this route takes since, until") != std::string::npos);
+  auto none = takes({}, [](const Request&, ServeState&) { return error_response(200, "ok"); });
+  r.query = {{"x", ""}};
+  CHECK(none(r, state).body.find("this route takes none") != std::string::npos);
+  r.query.clear();
+  CHECK(none(r, state).status == 200);
+}
+
 TEST_CASE("serve.security: tokens for mutating requests (and reads with token_reads), read-only, CORS") {
   ServeOptions o;
   Request get;
@@ -215,6 +232,18 @@ TEST_CASE("serve.ws: client messages parse or give the error reply") {
         "\"since\" must be an ISO 8601 time, e.g. 2026-11-22T10:00:00Z");
 }
 
+TEST_CASE("serve.security: Host fields as RFC 9112 wants them") {
+  CHECK_FALSE(check_host_fields(1, 11));
+  CHECK_FALSE(check_host_fields(0, 10));  // HTTP/1.0 may leave it out
+  CHECK(check_host_fields(0, 11)->status == 400);
+  CHECK(check_host_fields(2, 11)->status == 400);
+  CHECK(check_host_fields(2, 10)->status == 400);
+  CHECK(is_loopback_host("[::1]"));
+  CHECK(is_loopback_host("127.0.0.1"));
+  CHECK_FALSE(is_loopback_host("[::1].evil.example"));
+  CHECK_FALSE(is_loopback_host("127.0.0.1:"));
+}
+
 TEST_CASE("serve.security: check_browser refuses foreign origins' changes and non-local Host names") {
   ServeOptions o;  // 127.0.0.1:8080, no tokens
   Request get;
@@ -234,14 +263,19 @@ TEST_CASE("serve.security: check_browser refuses foreign origins' changes and no
     get.headers = {{"host", host}};
     CHECK_FALSE(check_browser(get, o, false));
   }
-  for (const char* host : {"rebind.example", "127.0.0.1.evil.example", "[::2]:80", "localhost.evil"}) {
+  for (const char* host : {"rebind.example", "127.0.0.1.evil.example", "[::2]:80", "localhost.evil",
+                           "[::1].evil.example", "[::1]:80.evil.example", "127.0.0.1:80.evil.example",
+                           "localhost:evil", "[::1]x"}) {
     CAPTURE(host);
     get.headers = {{"host", host}};
     CHECK(check_browser(get, o, false)->status == 403);
   }
-  o.tokens = {"0123456789abcdef"};  // tokens guard it instead
+  o.tokens = {"0123456789abcdef"};  // tokens for changes only: a rebinding page could still read
+  CHECK(check_browser(get, o, false)->status == 403);
+  o.token_reads = true;  // every request needs a token, which such a page does not have
   CHECK_FALSE(check_browser(get, o, false));
   o.tokens.clear();
+  o.token_reads = false;
   o.listen = "0.0.0.0:8080";
   o.insecure = true;
   CHECK_FALSE(check_browser(get, o, false));

@@ -419,15 +419,15 @@ TEST_CASE("process: /proc/<pid>/stat and /proc/stat parsed, command names with s
   std::string line =
       "4242 (pk (serve) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 3 0 123456 "
       "987654321 2048 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
-  auto stat = serve::prom::parse_proc_stat(line);
+  auto stat = util::parse_proc_stat(line);
   REQUIRE(stat);
   CHECK(stat->utime_ticks == 250);
   CHECK(stat->stime_ticks == 75);
   CHECK(stat->start_ticks == 123456);
   CHECK(stat->vsize_bytes == 987654321);
   CHECK(stat->rss_pages == 2048);
-  CHECK_FALSE(serve::prom::parse_proc_stat("4242 (pk) S 1 2 3"));
-  CHECK_FALSE(serve::prom::parse_proc_stat("no parenthesis"));
+  CHECK_FALSE(util::parse_proc_stat("4242 (pk) S 1 2 3"));
+  CHECK_FALSE(util::parse_proc_stat("no parenthesis"));
   CHECK(serve::prom::parse_boot_time("cpu  1 2 3\nintr 5\nbtime 1795000000\nprocesses 9\n") == 1795000000);
   CHECK_FALSE(serve::prom::parse_boot_time("cpu  1 2 3\n"));
 }

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +121,22 @@ TEST_CASE("a bare file name is created in the working directory") {
   }
   fs::current_path(cwd);
   CHECK(fs::exists(dir.path() / "here.csv"));
+}
+
+TEST_CASE("AtomicFile: temporary files a killed writer left are removed by the next create") {
+  pk::test::TempDir dir;
+  // pid 1 lives; a pid above pid_max never does.
+  write(dir.file(".out.xlsx.4194305.abcdef"), "left by a killed export");
+  write(dir.file(".out.xlsx.1.ghijkl"), "a live writer's");
+  write(dir.file(".other.xlsx.4194305.abcdef"), "another file's");
+  write(dir.file(".out.xlsx.notapid"), "not ours");
+  auto file = pk::util::AtomicFile::create(dir.file("out.xlsx"), false);
+  REQUIRE(file);
+  CHECK_FALSE(fs::exists(dir.file(".out.xlsx.4194305.abcdef")));
+  CHECK(fs::exists(dir.file(".out.xlsx.1.ghijkl")));
+  CHECK(fs::exists(dir.file(".other.xlsx.4194305.abcdef")));
+  CHECK(fs::exists(dir.file(".out.xlsx.notapid")));
+  CHECK(file->temp_path().find(".out.xlsx." + std::to_string(::getpid()) + ".") != std::string::npos);
 }
 
 TEST_CASE("TempFile: a scratch file, copied out, removed at the end") {
