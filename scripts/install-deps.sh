@@ -27,6 +27,11 @@ packages=(
   faketime
 )
 
+# `make fuzz` only (scripts/install-deps.sh --fuzz): AFL++.
+if [[ ${1:-} == --fuzz ]]; then
+  packages+=(afl++)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

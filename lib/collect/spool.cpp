@@ -84,6 +84,7 @@ Expected<void> Spool::append(std::span<const core::Sample> samples) {
   struct stat st {};
   off_t start = ::fstat(fd, &st) == 0 ? st.st_size : 0;
   if (start + static_cast<off_t>(bytes.size()) > m_max_bytes) {
+    if (start == 0) ::unlink(m_path.c_str());
     ::close(fd);
     return make_error(ErrorKind::io, fmt::format("{} is full ({} bytes at most)", m_path, m_max_bytes));
   }
@@ -100,8 +101,10 @@ Expected<void> Spool::append(std::span<const core::Sample> samples) {
   }
   if (err == 0 && ::fdatasync(fd) != 0) err = errno;
   if (err != 0) {
-    // Whatever part went in is cut off again: the samples stay with the caller.
-    if (::ftruncate(fd, start) != 0) {
+    // Whatever part went in is cut off again (a new file goes): the samples stay with the caller.
+    if (start == 0) {
+      ::unlink(m_path.c_str());
+    } else if (::ftruncate(fd, start) != 0) {
       // A torn tail is ignored when read (and the samples are keyed).
     }
     ::close(fd);

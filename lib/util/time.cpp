@@ -284,7 +284,26 @@ std::string format_table_time(SysMicros t, const date::time_zone* zone, bool mil
   return out + " " + info.abbrev;
 }
 
+namespace {
+
+Expected<SysMicros> parse_any_time_point(std::string_view text, SysMicros now, const date::time_zone* zone);
+
+}  // namespace
+
 Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now, const date::time_zone* zone) {
+  auto t = parse_any_time_point(text, now, zone);
+  if (!t) return t;
+  // Instants are µs since 1970 (UTC), written as four-digit years: anything
+  // else is refused (invalid_input, as every other malformed time).
+  constexpr auto k_first = date::sys_days{date::year{1970} / 1 / 1};
+  constexpr auto k_end = date::sys_days{date::year{10000} / 1 / 1};
+  if (*t < k_first || *t >= k_end) return time_error(text, "the instant must lie in the years 1970 to 9999 (UTC)");
+  return t;
+}
+
+namespace {
+
+Expected<SysMicros> parse_any_time_point(std::string_view text, SysMicros now, const date::time_zone* zone) {
   if (text.empty()) {
     return time_error(text, "empty");
   }
@@ -319,5 +338,7 @@ Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now, const
   }
   return time_error(text, "");
 }
+
+}  // namespace
 
 }  // namespace pk::util

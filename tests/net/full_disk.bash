@@ -62,6 +62,7 @@ umount "$mnt"
 SCENARIO
 
 section "a full disk for ${FULL} s while $TARGETS targets are probed every 100 ms"
+PK_TIMEOUT=$((FULL + AFTER + 90))  # the scenario, and up to 60 s for the collector to stop
 run_in fd unshare -m --propagation private bash "$PK_TMP/scenario.sh" "$PK_TMP/mnt" "$PK_BIN" "$PK_TMP/out" \
   "$SIZE" "$TARGETS" "$FULL" "$AFTER"
 expect_code 0
@@ -99,5 +100,8 @@ expect_eq "stored + spooled + dropped == sent" "${sent:-?}" "$((${stored:-0} + $
 expect_eq "every probe sent is in the database" "${sent:-?}" "$(cat "$out/stored" 2>/dev/null)"
 expect_eq "nothing spooled or dropped" "0 0" "${spooled:-?} ${dropped:-?}"
 expect_eq "no spool left behind" "" "$(cat "$out/spool_bytes" 2>/dev/null)"
+echo "figures: sent ${sent:-?}, stored ${stored:-?}, spooled ${spooled:-?}, dropped ${dropped:-?}, exit $(cat "$out/code" 2>/dev/null);" \
+  "first warning $(python3 -c "print(round(${warned_at:-0} - ${failing_since:-0}, 3))") s after the first failed commit"
+sed -E 's/^([0-9]+\.[0-9]{3})[0-9]* /\1 /' "$out/run.err" | grep -v '^[0-9.]* *$' | head -n 12
 
 finish
