@@ -23,6 +23,8 @@ using probe::SteadyTime;
 
 // The longest the loop sleeps, so a stop request is noticed promptly.
 constexpr auto k_max_sleep = std::chrono::milliseconds{100};
+// New targets start within their interval, spread, but at most within this.
+constexpr auto k_max_start_spread = std::chrono::seconds{60};
 // How soon job runs are opened or closed again after the database refused it.
 constexpr auto k_retry_runs = std::chrono::seconds{1};
 // How soon a name that never resolved is looked up again.
@@ -215,9 +217,10 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
   auto plan = make_plan(targets, m_jobs, now_wall);
   m_next_change = plan.next_change;
 
-  // Targets that start now are spread evenly over their first interval, so
-  // their probes stay spread for good: 50,000 targets at 10 s send 5,000 a
-  // second, not 50,000 in one second and nothing for nine.
+  // Targets that start now are spread evenly over their first interval (at
+  // most a minute, so a target of a long interval is not first probed an
+  // hour late), and their probes stay spread for good: 50,000 targets at
+  // 10 s send 5,000 a second, not 50,000 in one second and nothing for nine.
   std::vector<std::uint32_t> starting;
   for (std::size_t k = 0; k < plan.targets.size(); ++k) {
     auto& slot = m_slots[indexes[k]];
@@ -235,7 +238,7 @@ void Loop::replan(util::SysMicros now_wall, SteadyTime now) {
     }
   }
   for (std::size_t k = 0; k < starting.size(); ++k) {
-    auto spread = std::chrono::duration_cast<Clock::duration>(*m_slots[starting[k]].interval);
+    auto spread = std::min<Clock::duration>(*m_slots[starting[k]].interval, k_max_start_spread);
     auto offset = spread * static_cast<std::int64_t>(k) / static_cast<std::int64_t>(starting.size());
     schedule(starting[k], now + offset);
   }
@@ -448,7 +451,7 @@ Expected<CollectStats> Loop::run(const std::atomic<bool>& stop) {
   auto next_reload = start + m_options.reload_interval;
   auto next_path_check = start;
 
-  watch(start);
+  watch(Clock::now());
   if (m_options.reload_requests) m_reloads_seen = m_options.reload_requests->load();
   if (m_options.flush_requests) m_flushes_seen = m_options.flush_requests->load();
   while (!stop.load() && !done() && !(end && Clock::now() >= *end)) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <fstream>
 #include <random>
+#include <signal.h>
 #include <string>
 #include <unistd.h>
 #include <utility>
@@ -49,8 +50,14 @@ std::string host_name() {
 }
 
 bool holder_alive(const store::lease::Lease& lease) {
-  auto ticks = start_ticks(lease.pid);
-  return ticks && *ticks == lease.start_ticks;
+  if (lease.pid <= 0) return false;
+  if (auto stat = util::read_proc_stat(lease.pid)) {
+    if (stat->state == 'Z' || stat->state == 'X') return false;  // dead, not yet reaped
+    return stat->start_ticks == lease.start_ticks;               // else the pid was reused
+  }
+  // No /proc entry to read: gone, or /proc mounted hidepid (another user's
+  // process). kill(pid, 0) tells them apart; one that exists counts as alive.
+  return ::kill(static_cast<pid_t>(lease.pid), 0) == 0 || errno == EPERM;
 }
 
 bool stale_now(const store::lease::Lease& lease, const store::lease::Lease& self) {

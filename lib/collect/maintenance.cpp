@@ -70,9 +70,12 @@ void Maintenance::round(bool rollup, bool prune) {
   std::optional<Error> failed;
   bool rolled = false;
   bool pruned = false;
-  // Never beyond the newest stored data (plus a margin): a clock that jumped
+  // Never beyond the newest stored data (plus a margin), nor beyond the
+  // start time carried forward by the monotonic clock: a clock that jumped
   // ahead must not prune what is not old (the collector reports the jump).
-  auto clock = maintain::check_clock(m_db, util::now_utc());
+  const auto projected = m_started_wall + std::chrono::duration_cast<util::Micros>(
+                                              std::chrono::steady_clock::now() - m_started_steady);
+  auto clock = maintain::check_clock(m_db, std::min(util::now_utc(), projected));
   if (!clock) {
     std::lock_guard lock(m_mutex);
     m_stats.last_error = clock.error();

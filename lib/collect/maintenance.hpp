@@ -2,6 +2,7 @@
 
 #include "store/db.hpp"
 #include "util/expected.hpp"
+#include "util/time.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -58,6 +59,11 @@ class Maintenance {
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
   MaintenanceStats m_stats;
+  // The wall clock when the thread started, and the monotonic one with it:
+  // maintenance never takes a now beyond their projection, so a clock that
+  // jumps ahead while collecting (and stamps samples ahead) prunes nothing.
+  util::SysMicros m_started_wall = util::now_utc();
+  std::chrono::steady_clock::time_point m_started_steady = std::chrono::steady_clock::now();
   std::thread m_thread;
 };
 

@@ -152,6 +152,15 @@ Expected<Spool::Chunk> Spool::read_chunk(std::int64_t offset, std::size_t max_by
   return chunk;
 }
 
+Expected<void> Spool::truncate_to(std::int64_t size) {
+  struct stat st {};
+  if (::stat(m_path.c_str(), &st) != 0 || st.st_size <= size) return {};
+  if (::truncate(m_path.c_str(), static_cast<off_t>(size)) != 0) {
+    return make_error(ErrorKind::io, fmt::format("cannot cut {}: {}", m_path, std::strerror(errno)));
+  }
+  return {};
+}
+
 Expected<void> Spool::clear() {
   if (::unlink(m_path.c_str()) != 0 && errno != ENOENT) {
     return make_error(ErrorKind::io, fmt::format("cannot remove {}: {}", m_path, std::strerror(errno)));

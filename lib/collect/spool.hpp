@@ -36,6 +36,8 @@ class Spool {
   Expected<Chunk> read_chunk(std::int64_t offset, std::size_t max_bytes = std::size_t{1} << 20) const;
   // Removes the file (everything in it was committed).
   Expected<void> clear();
+  // Cuts the file to `size` bytes when it is longer (a torn tail).
+  Expected<void> truncate_to(std::int64_t size);
   // Does the file exist (with anything in it)?
   bool exists() const;
 

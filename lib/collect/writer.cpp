@@ -83,56 +83,75 @@ bool Writer::commit(std::unique_lock<std::mutex>& lock, std::vector<core::Sample
   return true;
 }
 
-bool Writer::drain(std::unique_lock<std::mutex>& lock) {
-  // The spool first: it holds the oldest samples (and those of an earlier run).
-  if (m_options.spool && (!m_spool_counted || m_stats.spooled > 0)) {
-    if (!m_spool_counted) {
-      lock.unlock();
-      std::int64_t found = 0;
-      for (std::int64_t at = 0;;) {
-        auto chunk = m_spool.read_chunk(at);
-        if (!chunk) break;
-        found += static_cast<std::int64_t>(chunk->samples.size());
-        at = chunk->next;
-        if (chunk->end) break;
-      }
-      lock.lock();
-      m_stats.spooled += found;
-      m_spool_counted = true;
+void Writer::count_spool(std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  std::int64_t found = 0;
+  std::int64_t good_end = 0;
+  bool readable = true;
+  for (std::int64_t at = 0;;) {
+    auto chunk = m_spool.read_chunk(at);
+    if (!chunk) {
+      readable = false;
+      break;
     }
-    while (m_stats.spooled > 0) {
-      lock.unlock();
-      auto chunk = m_spool.read_chunk(m_replay_offset);
-      lock.lock();
-      if (!chunk) {
-        failed(chunk.error());
-        return false;
-      }
-      if (!commit(lock, chunk->samples)) return false;
-      m_replay_offset = chunk->next;
-      m_stats.spooled = std::max<std::int64_t>(0, m_stats.spooled - static_cast<std::int64_t>(chunk->samples.size()));
-      // Done at its end, or once every record it held is stored (a torn tail stays unread).
-      if (chunk->end || m_stats.spooled == 0) {
-        lock.unlock();
-        auto cleared = m_spool.clear();
-        lock.lock();
-        if (!cleared) {
-          failed(cleared.error());
-          return false;
-        }
-        m_replay_offset = 0;
-        m_stats.spooled = 0;
-      }
-    }
+    found += static_cast<std::int64_t>(chunk->samples.size());
+    at = good_end = chunk->next;
+    if (chunk->end) break;
   }
-  // Then memory, oldest first, in bounded transactions.
-  while (!m_pending.empty() || !m_pending_runs.empty()) {
-    auto n = std::min(m_pending.size(), m_options.flush_samples);
+  // A torn tail (a crash mid-append) is cut off, so records appended after
+  // it are never hidden behind it.
+  if (readable) (void)m_spool.truncate_to(good_end);
+  lock.lock();
+  if (readable) m_stats.spooled += found;  // else counted again next round
+  m_spool_counted = readable;
+}
+
+bool Writer::replay_spool(std::unique_lock<std::mutex>& lock) {
+  if (!m_spool_counted) count_spool(lock);
+  // About flush_samples records a transaction, as from memory.
+  const std::size_t chunk_bytes = std::max<std::size_t>(4096, m_options.flush_samples * 48);
+  while (m_stats.spooled > 0) {
+    lock.unlock();
+    auto chunk = m_spool.read_chunk(m_replay_offset, chunk_bytes);
+    lock.lock();
+    if (!chunk) {
+      failed(chunk.error());
+      return false;
+    }
+    if (!commit(lock, chunk->samples)) return false;
+    m_replay_offset = chunk->next;
+    m_stats.spooled = std::max<std::int64_t>(0, m_stats.spooled - static_cast<std::int64_t>(chunk->samples.size()));
+    if (!chunk->end) continue;
+    lock.unlock();
+    auto cleared = m_spool.clear();
+    lock.lock();
+    if (!cleared) {
+      failed(cleared.error());
+      return false;
+    }
+    m_replay_offset = 0;
+    m_stats.spooled = 0;
+  }
+  return true;
+}
+
+bool Writer::drain(std::unique_lock<std::mutex>& lock) {
+  // The spool first: it holds the oldest samples (and those of an earlier
+  // run). A spool that cannot be read does not keep memory from the database.
+  bool spool_ok = true;
+  if (m_options.spool && (!m_spool_counted || m_stats.spooled > 0)) spool_ok = replay_spool(lock);
+  // Then memory, oldest first, in bounded transactions; at most what waited
+  // when the round began, so a round ends even while add() keeps pace.
+  std::size_t budget = m_pending.size();
+  while ((budget > 0 && !m_pending.empty()) || !m_pending_runs.empty()) {
+    auto n = std::min({m_pending.size(), m_options.flush_samples, budget});
     std::vector<core::Sample> batch(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
     if (!commit(lock, batch)) return false;
     // Only add() ran meanwhile, and it appends: the batch is still in front.
     m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
+    budget -= n;
   }
+  if (!spool_ok) return false;
   m_stats.failing_since.reset();
   m_stats.last_error.reset();
   return true;
@@ -183,7 +202,7 @@ void Writer::loop() {
     m_flush = false;
     refresh_lease(lock);
     ok = drain(lock);
-    if (!ok) bound_backlog(lock);
+    bound_backlog(lock);
   }
 }
 

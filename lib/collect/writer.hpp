@@ -92,6 +92,8 @@ class Writer {
   // One round: the spool first, then memory in pieces, then the backlog
   // bound. False when a commit failed.
   bool drain(std::unique_lock<std::mutex>& lock);
+  void count_spool(std::unique_lock<std::mutex>& lock);
+  bool replay_spool(std::unique_lock<std::mutex>& lock);
   bool commit(std::unique_lock<std::mutex>& lock, std::vector<core::Sample>& batch);
   void bound_backlog(std::unique_lock<std::mutex>& lock);
   void refresh_lease(std::unique_lock<std::mutex>& lock);

@@ -60,6 +60,11 @@ Expected<void> CollectorService::start() {
           // The server's log is its stderr (journald under systemd).
           fmt::print(stderr, "pingkeeper: warning: {}\n", n.message);
         });
+    if (stats && (stats->writer.spooled > 0 || stats->writer.dropped > 0)) {
+      fmt::print(stderr, "pingkeeper: warning: the collector stopped with {} samples not in the database: {} in the spool "
+                         "file (the next collector stores them), {} lost\n",
+                 stats->writer.spooled + stats->writer.dropped, stats->writer.spooled, stats->writer.dropped);
+    }
     std::lock_guard done(m_mutex);
     if (!stats) m_last_error = stats.error();
     m_lock.reset();

@@ -30,7 +30,8 @@ Response health(const Request& /*r*/, ServeState& state) {
   bool storing = true;
   if (const auto* h = state.monitor != nullptr ? state.monitor->health() : nullptr) {
     const auto w = h->writer();
-    storing = !w.failing_since;
+    // Only a running collector can be failing now (a stopped one keeps its last figures).
+    storing = !w.failing_since || !state.monitor->active();
     storage = {{"status", storing ? "ok" : "failing"},
                {"failing_since", w.failing_since ? core::Json(util::format_iso_utc(*w.failing_since)) : nullptr},
                {"backlog", w.backlog},

@@ -97,11 +97,17 @@ void write_targets(prom::Writer& out, const std::vector<Series>& all) {
   }
 }
 
+// A family of one unlabelled sample.
+void write_one(prom::Writer& out, std::string_view name, std::string_view type, std::string_view help,
+               std::int64_t value) {
+  out.family(name, type, help);
+  out.sample(name, "", value);
+}
+
 void write_server(prom::Writer& out, const ServeCounters& c) {
   auto one = [&](std::string_view name, std::string_view type, std::string_view help,
                  const std::atomic<std::int64_t>& value) {
-    out.family(name, type, help);
-    out.sample(name, "", value.load(std::memory_order_relaxed));
+    write_one(out, name, type, help, value.load(std::memory_order_relaxed));
   };
   one("pingkeeper_websocket_clients", "gauge", "Open WebSocket connections.", c.ws_clients);
   one("pingkeeper_websocket_accepted_total", "counter", "WebSocket connections accepted.", c.ws_accepted);
@@ -117,8 +123,7 @@ void write_server(prom::Writer& out, const ServeCounters& c) {
 // The collector's writer: whether commits fail and what waits or was lost.
 void write_storage(prom::Writer& out, const collect::WriterStats& w) {
   auto one = [&](std::string_view name, std::string_view type, std::string_view help, std::int64_t value) {
-    out.family(name, type, help);
-    out.sample(name, "", value);
+    write_one(out, name, type, help, value);
   };
   one("pingkeeper_storage_failing", "gauge", "1 while the collector's commits to the database fail.",
       w.failing_since ? 1 : 0);

@@ -293,11 +293,12 @@ Expected<SysMicros> parse_any_time_point(std::string_view text, SysMicros now, c
 Expected<SysMicros> parse_time_point(std::string_view text, SysMicros now, const date::time_zone* zone) {
   auto t = parse_any_time_point(text, now, zone);
   if (!t) return t;
-  // Instants are µs since 1970 (UTC), written as four-digit years: anything
-  // else is refused (invalid_input, as every other malformed time).
-  constexpr auto k_first = date::sys_days{date::year{1970} / 1 / 1};
+  // Instants are written as ISO 8601 with four-digit years (UTC), and must
+  // read back as written: an offset that moves a date out of the years
+  // 0000-9999 is refused (invalid_input, as every other malformed time).
+  constexpr auto k_first = date::sys_days{date::year{0} / 1 / 1};
   constexpr auto k_end = date::sys_days{date::year{10000} / 1 / 1};
-  if (*t < k_first || *t >= k_end) return time_error(text, "the instant must lie in the years 1970 to 9999 (UTC)");
+  if (*t < k_first || *t >= k_end) return time_error(text, "the instant must lie in the years 0000 to 9999 (UTC)");
   return t;
 }
 

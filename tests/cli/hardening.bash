@@ -64,7 +64,7 @@ expect_eq "the collector lives on after SIGHUP and SIGUSR1" alive "$(kill -0 "$h
 before=$(samples hup)
 kill -USR1 "$hup_pid"
 wait_for 1 test "$(samples hup)" -gt "$before"
-expect_eq "SIGUSR1: new samples committed within 0.9 s" yes "$( (($(samples hup) > before)) && echo yes)"
+expect_eq "after SIGUSR1 new samples are committed, the collector alive" yes "$( (($(samples hup) > before)) && kill -0 "$hup_pid" && echo yes)"
 stop_bg "$hup_pid"
 expect_eq "exit code after SIGTERM" 0 "$BG_CODE"
 

@@ -265,6 +265,24 @@ TEST_CASE("job runs open while the window is open and count the samples") {
   CHECK(r.received == r.sent);
 }
 
+TEST_CASE("targets that start together are spread over their interval, not the first second") {
+  Fixture f;
+  for (int i = 0; i < 6; ++i) f.add("t" + std::to_string(i), "10.0.0." + std::to_string(i + 1), 3s);
+  FakeProber prober;
+  auto o = fast_options();
+  o.maintenance.reset();
+  o.count = 1;  // one probe each: the send times are the phases
+  std::atomic<bool> stop{false};
+  collect::Collector collector(f.db, prober, o);
+  REQUIRE(collector.run(stop));
+  auto times = prober.send_times();
+  REQUIRE(times.size() == 6);
+  std::sort(times.begin(), times.end());
+  // Evenly over 3 s: 0, 0.5, 1, 1.5, 2, 2.5 s after the first.
+  CHECK(times.back() - times.front() >= 2s);
+  for (std::size_t i = 1; i < times.size(); ++i) CHECK(times[i] - times[i - 1] >= 300ms);
+}
+
 TEST_CASE("one collector per database") {
   test::TempDir dir;
   auto first = collect::CollectorLock::acquire(dir.file("x.db"));

@@ -8,8 +8,11 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sys/resource.h>
+#include <thread>
 
 using namespace pk;
 using namespace std::chrono_literals;
@@ -140,6 +143,79 @@ TEST_CASE("spool chunks: every record once, in order, across chunk edges") {
   collect::Spool tiny(dir.file("t.spool"), 100);
   CHECK_FALSE(tiny.append(in));  // over its size limit: nothing appended
   CHECK_FALSE(tiny.exists());
+}
+
+namespace {
+
+// Files of this process may not grow past `bytes` while it lives (a full
+// disk as SQLite and the spool see it: writes fail with EFBIG).
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &m_old);
+    m_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{bytes, m_old.rlim_max};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &m_old);
+    std::signal(SIGXFSZ, m_handler);
+  }
+
+ private:
+  rlimit m_old{};
+  void (*m_handler)(int) = nullptr;
+};
+
+template <typename Pred>
+collect::WriterStats wait_until(const collect::Writer& w, Pred done) {
+  for (int i = 0; i < 200 && !done(w.stats()); ++i) std::this_thread::sleep_for(25ms);  // at most 5 s
+  return w.stats();
+}
+
+}  // namespace
+
+TEST_CASE("a full disk: failing commits are reported, the backlog is bounded, and stored once space returns") {
+  WriterDb w;
+  auto id = w.add("a");
+  collect::WriterOptions o;
+  o.flush_samples = 200;
+  o.flush_interval = 50ms;
+  o.max_backlog = 1000;
+  o.exit_grace = 200ms;
+  auto writer = collect::Writer::start(w.path, o);
+  REQUIRE(writer);
+  auto& wr = **writer;
+  for (int i = 0; i < 100; ++i) wr.add(sample(id, i));
+  REQUIRE(wait_until(wr, [](const auto& s) { return s.committed == 100; }).committed == 100);
+  {
+    FileSizeLimit full(4096);
+    for (int i = 100; i < 1600; ++i) wr.add(sample(id, i));
+    auto s = wait_until(wr, [](const auto& st) { return st.failing_since && st.dropped > 0; });
+    CHECK(s.failing_since.has_value());
+    REQUIRE(s.last_error.has_value());
+    CHECK(s.committed == 100);
+    // The spool cannot take them either (the same full disk): the oldest 500 go, 1000 wait.
+    CHECK(s.dropped == 500);
+    CHECK(s.backlog == 1000);
+    CHECK(s.spooled == 0);
+    CHECK_FALSE(std::filesystem::exists(w.path + ".spool"));
+  }
+  // Space again: the backlog goes in at once, in pieces.
+  auto s = wait_until(wr, [](const auto& st) { return !st.failing_since && st.backlog == 0; });
+  CHECK_FALSE(s.failing_since.has_value());
+  CHECK(s.committed == 1100);
+  CHECK(w.count(id) == 1100);
+  {
+    // Stopping while the disk is full: retried for exit_grace, then counted as lost.
+    FileSizeLimit full(4096);
+    for (int i = 2000; i < 2300; ++i) wr.add(sample(id, i));
+    auto stopped = wr.stop();
+    REQUIRE_FALSE(stopped);
+    CHECK(stopped.error().message.find("800 were lost") != std::string::npos);  // over the whole run
+  }
+  CHECK(wr.stats().dropped == 800);
+  CHECK(w.count(id) == 1100);
 }
 
 TEST_CASE("samples of a removed target are not stored") {
